@@ -1,0 +1,69 @@
+/**
+ * The pure core's entry point: Marathon state in, HAProxy configuration and map files out
+ * (spec §5). No I/O here (style rule 1): host names are resolved at the edge and handed in as
+ * `hostIps`, templates are read once at start-up into a {@link TemplateSet}.
+ *
+ * CONTRACT between the core (src/model, src/labels, src/templates, src/render) and the edges
+ * (commands, src/marathon, src/serve). The core team implements `generateConfig`.
+ */
+import type {TemplateSet} from './templates/template-set.js'
+
+/** The flags of `mlb serve` that shape the configuration (spec §1.1). */
+export interface GenerateOptions {
+  /** `--group` values; `*` matches every app. */
+  readonly groups: readonly string[]
+  readonly strictMode: boolean
+  /** `--health-check`: route only to tasks Marathon reports alive (spec §5.3). */
+  readonly healthCheck: boolean
+  readonly haproxyMap: boolean
+  readonly dontBindHttpHttps: boolean
+  readonly groupHttpsByVhost: boolean
+  /** `--ssl-certs` split on `,` (an empty flag value already replaced by the default). */
+  readonly sslCerts: readonly string[]
+  /** Folder of `--haproxy-config`, with a trailing `/` (where the map files live). */
+  readonly haproxyDir: string
+  /** IP-per-task service-port range, or undefined when auto-assignment is off (both set to 0). */
+  readonly servicePortRange: {readonly min: number; readonly max: number} | undefined
+  /** Env `FRAMEWORK_NAME`: the app whose id without its leading `/` equals it is skipped. */
+  readonly frameworkName: string | undefined
+}
+
+/** An app (or one service port of it) left out of the configuration, and why. */
+export interface Skipped {
+  readonly appId: string
+  /** Service port index, when only one port of the app is affected. */
+  readonly portIndex?: number
+  /** The label at fault, when there is one (e.g. `HAPROXY_0_AUTH`). */
+  readonly label?: string
+  readonly reason: string
+}
+
+/** Everything one regeneration needs. */
+export interface GenerateInput {
+  /** Marathon's parsed `GET /v2/apps?embed=apps.tasks` body (`{"apps": [...]}`), untrusted. */
+  readonly marathon: unknown
+  readonly options: GenerateOptions
+  readonly templates: TemplateSet
+  /** Task host name → IPv4, resolved at the edge. IP literals need not be listed. */
+  readonly hostIps: ReadonlyMap<string, string>
+  /** Task id → alive, as last seen with health results (marathon-lb's LRU, spec §5.3). */
+  readonly healthMemory?: ReadonlyMap<string, boolean>
+}
+
+/** What one regeneration produces. */
+export interface GeneratedConfig {
+  /** Exact content of `--haproxy-config`. */
+  readonly config: string
+  /** Content of `domain2backend.map` (empty when map mode is off). */
+  readonly domainMap: string
+  /** Content of `app2backend.map` (empty when map mode is off). */
+  readonly appMap: string
+  /** Apps or ports left out, one entry each, for the edge to log. */
+  readonly skipped: readonly Skipped[]
+  /** Notices that are not exclusions (e.g. task without IP), for debug/warn logging. */
+  readonly notices: readonly {readonly appId: string; readonly message: string}[]
+  /** Task id → alive, for every task that had health results this time (to update the memory). */
+  readonly healthObservations: ReadonlyMap<string, boolean>
+  /** Ids (after deployment-group merging) of the apps that have at least one rendered service. */
+  readonly renderedAppIds: readonly string[]
+}

@@ -1,0 +1,26 @@
+/**
+ * Secrets never reach logs, errors or process arguments (DEVELOPERS.md). These helpers strip
+ * them from the few strings that could carry them.
+ */
+
+/** A URL with any `user:password@` part removed; non-URLs are returned unchanged. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.username === '' && u.password === '') return url
+    u.username = ''
+    u.password = ''
+    return u.toString()
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//')
+  }
+}
+
+/** `text` with every occurrence of each secret replaced by `***`. */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text
+  for (const s of secrets) {
+    if (s !== undefined && s.length >= 3) out = out.split(s).join('***')
+  }
+  return out
+}
