@@ -1,0 +1,209 @@
+/**
+ * Marathon REST client (spec §6.1): hosts tried in order, the next one on a connection error or
+ * timeout, the one that answered kept first afterwards (sticky failover); any HTTP answer ends
+ * the loop (spec §10.26). Errors name the host (credentials stripped), the status and Marathon's
+ * `message`; secrets are scrubbed from every message.
+ */
+import {request, type Dispatcher} from 'undici'
+
+import {MarathonError, errorMessage} from '../errors.js'
+import type {Logger} from '../log.js'
+import {redactSecrets, redactUrl} from '../redact.js'
+import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
+import {BasicAuth, type MarathonAuth} from './auth.js'
+
+/** One Marathon answer. */
+export interface MarathonResponse<T = unknown> {
+  readonly status: number
+  readonly body: T
+  /** Base URL that answered. */
+  readonly url: string
+}
+
+/** Options of {@link MarathonClient}. */
+export interface MarathonClientOptions {
+  readonly urls: readonly string[]
+  readonly auth?: MarathonAuth | undefined
+  readonly caCertPath?: string | undefined
+  readonly connectTimeoutMs?: number | undefined
+  readonly readTimeoutMs?: number | undefined
+  readonly logger?: Logger | undefined
+  readonly userAgent?: string | undefined
+}
+
+interface Base {
+  /** Without credentials and without a trailing `/`. */
+  readonly url: string
+}
+
+/** Splits user info out of a `--marathon` URL: it must not reach logs, and becomes Basic auth. */
+function parseBase(raw: string): {base: Base; auth: BasicAuth | undefined} {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    throw new MarathonError(`invalid Marathon URL: ${redactUrl(raw)}`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MarathonError(`invalid Marathon URL (not http or https): ${redactUrl(raw)}`)
+  const auth = u.username === '' ? undefined : new BasicAuth(decodeURIComponent(u.username), decodeURIComponent(u.password))
+  u.username = ''
+  u.password = ''
+  return {base: {url: u.toString().replace(/\/+$/, '')}, auth}
+}
+
+/** A short reason for a transport failure. */
+function transportReason(err: unknown, connectMs: number, readMs: number): string {
+  const e = err as {code?: string; cause?: {code?: string}}
+  switch (e.code ?? e.cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found'
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `no connection within ${connectMs} ms`
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `no answer within ${readMs} ms`
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection closed by the server'
+    default:
+      return errorMessage(err)
+  }
+}
+
+/** `: <message>` from a Marathon error body (marathon-api §9), or nothing. */
+function messageSuffix(body: unknown): string {
+  const m = typeof body === 'object' && body !== null ? (body as {message?: unknown}).message : undefined
+  return typeof m === 'string' && m !== '' ? `: ${m}` : ''
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 400
+}
+
+/** Marathon REST client with failover over several base URLs. */
+export class MarathonClient {
+  private bases: Base[]
+  private readonly auth: MarathonAuth | undefined
+  private readonly agent: Dispatcher
+  private readonly logger: Logger | undefined
+  private readonly userAgent: string
+  private readonly connectMs: number
+  private readonly readMs: number
+
+  constructor(opts: MarathonClientOptions) {
+    if (opts.urls.length === 0) throw new MarathonError('no Marathon URL given')
+    const parsed = opts.urls.map(parseBase)
+    this.bases = parsed.map((p) => p.base)
+    this.auth = opts.auth ?? parsed.find((p) => p.auth !== undefined)?.auth
+    this.logger = opts.logger
+    this.userAgent = opts.userAgent ?? 'mlb'
+    this.connectMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+    this.readMs = opts.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.agent = createMarathonAgent({
+      caCertPath: opts.caCertPath,
+      connectTimeoutMs: this.connectMs,
+      readTimeoutMs: this.readMs,
+      urls: this.bases.map((b) => b.url),
+      logger: opts.logger,
+    })
+  }
+
+  /** The base URL requests go to first (the last one that answered). */
+  get currentUrl(): string {
+    return this.bases[0]!.url
+  }
+
+  /** Current `Authorization` header value (logs in to DC/OS when needed), e.g. for the event stream. */
+  authorization(): Promise<string | undefined> {
+    return this.auth === undefined ? Promise.resolve(undefined) : this.auth.header()
+  }
+
+  private scrub(text: string): string {
+    return redactSecrets(text, this.auth?.secrets() ?? [])
+  }
+
+  /**
+   * Sends `method path` to the first host that answers. Returns any HTTP status; throws
+   * MarathonError when every host failed or the body is not JSON.
+   */
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<MarathonResponse<T>> {
+    const failures: string[] = []
+    const order = [...this.bases]
+    for (const [i, base] of order.entries()) {
+      let answer: {status: number; text: string; contentType: string}
+      try {
+        answer = await this.send(base, method, path, body)
+      } catch (err) {
+        if (err instanceof MarathonError) throw err
+        const reason = this.scrub(transportReason(err, this.connectMs, this.readMs))
+        failures.push(`${base.url}: ${reason}`)
+        const next = order[i + 1]
+        if (next !== undefined) this.logger?.warn(`Marathon ${base.url} failed (${reason}), trying ${next.url}`)
+        continue
+      }
+      if (answer.status === 401) this.auth?.invalidate()
+      if (i > 0 && isSuccess(answer.status)) this.bases = [...order.slice(i), ...order.slice(0, i)]
+      return {status: answer.status, body: this.parseBody<T>(base, method, answer), url: base.url}
+    }
+    throw new MarathonError(`cannot reach Marathon: ${failures.join('; ')}`, {host: order.map((b) => b.url).join(' ')})
+  }
+
+  private async send(base: Base, method: string, path: string, body: unknown): Promise<{status: number; text: string; contentType: string}> {
+    const authorization = await this.authorization()
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'user-agent': this.userAgent,
+    }
+    if (authorization !== undefined) headers['authorization'] = authorization
+    const res = await request(`${base.url}${path.startsWith('/') ? path : `/${path}`}`, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      dispatcher: this.agent,
+      ...(body === undefined ? {} : {body: JSON.stringify(body)}),
+    })
+    const text = await res.body.text()
+    const ct = res.headers['content-type']
+    return {status: res.statusCode, text, contentType: typeof ct === 'string' ? ct : ''}
+  }
+
+  private parseBody<T>(base: Base, method: string, answer: {status: number; text: string; contentType: string}): T {
+    const what = `Marathon ${base.url} answered HTTP ${answer.status}`
+    if (answer.text.trim() === '') {
+      if (answer.status === 204 || method.toUpperCase() === 'HEAD') return null as T
+      throw new MarathonError(`${what} with an empty body`, {host: base.url, status: answer.status})
+    }
+    try {
+      return JSON.parse(answer.text) as T
+    } catch {
+      const ct = answer.contentType === '' ? '' : ` (${answer.contentType.split(';')[0]})`
+      throw new MarathonError(`${what} with a body that is not JSON${ct}`, {host: base.url, status: answer.status})
+    }
+  }
+
+  /**
+   * `GET /v2/apps?embed=apps.tasks` (spec §6.1), the body as Marathon sent it. Throws
+   * MarathonError on a non-2xx status or a body without an `apps` array.
+   */
+  async getApps(): Promise<unknown> {
+    const res = await this.request<unknown>('GET', '/v2/apps?embed=apps.tasks')
+    if (res.status < 200 || res.status >= 300) {
+      const msg = this.scrub(messageSuffix(res.body))
+      throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status}${msg}`, {host: res.url, status: res.status})
+    }
+    const apps = typeof res.body === 'object' && res.body !== null ? (res.body as {apps?: unknown}).apps : undefined
+    if (!Array.isArray(apps)) {
+      throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status} without an "apps" list`, {host: res.url, status: res.status})
+    }
+    return res.body
+  }
+
+  /** Closes connections and the auth helper. */
+  async close(): Promise<void> {
+    await this.agent.close()
+    await this.auth?.close()
+  }
+}
