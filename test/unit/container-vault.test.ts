@@ -71,9 +71,15 @@ describe('fetchVaultCredentials', () => {
 
   it('reports HTTP errors and missing fields without the token', async () => {
     const base = await serve((url) => (url === '/denied' ? {status: 403, body: {errors: ['permission denied']}} : {status: 200, body: {data: {}}}))
-    const denied = await fetchVaultCredentials({url: `${base}/denied`, token: 'SECRET-TOKEN', caFile: undefined, skipVerify: false}).catch((e: unknown) => e as Error)
+    const denied = await fetchVaultCredentials({url: `${base}/denied`, token: 'SECRET-TOKEN', caFile: undefined, skipVerify: false}).then(
+      () => new Error('no error'),
+      (e: unknown) => e as Error,
+    )
     expect(denied.message).toBe(`Vault answered HTTP 403 for ${base}/denied`)
-    const empty = await fetchVaultCredentials({url: `${base}/empty`, token: 'SECRET-TOKEN', caFile: undefined, skipVerify: false}).catch((e: unknown) => e as Error)
+    const empty = await fetchVaultCredentials({url: `${base}/empty`, token: 'SECRET-TOKEN', caFile: undefined, skipVerify: false}).then(
+      () => new Error('no error'),
+      (e: unknown) => e as Error,
+    )
     expect(empty.message).toContain('has no string data.user and data.pass')
     expect(`${denied.message} ${empty.message}`).not.toContain('SECRET-TOKEN')
   })
