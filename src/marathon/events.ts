@@ -47,6 +47,8 @@ export interface EventStreamHandlers {
   readonly onEvent: (event: MarathonEvent) => void
   /** The stream is open on `url`: state may have been missed, resync now. */
   readonly onConnect: (url: string) => void
+  /** A message that could not be parsed (already logged). */
+  readonly onInvalid?: (reason: string) => void
   /** The stream ended; the next attempt comes after `delayMs`. */
   readonly onDisconnect?: (url: string, reason: string, delayMs: number) => void
 }
@@ -255,10 +257,12 @@ export class EventStream {
   /** Parses one SSE message; garbage is logged and dropped, never thrown. */
   private dispatch(data: string, sseName: string): void {
     const {events, errors} = parseEventData(data, sseName)
-    for (const reason of errors) this.opts.logger.warn('ignoring malformed event', {sseEvent: sseName, reason})
+    for (const reason of errors) {
+      this.opts.logger.warn('ignoring malformed event', {sseEvent: sseName, reason})
+      this.handlers.onInvalid?.(reason)
+    }
     for (const event of events) {
       this.state.lastEventAt = this.opts.clock.now()
-      this.opts.logger.debug(`received event of type ${event.eventType}`, {appId: event.appId, taskStatus: event.taskStatus})
       try {
         this.handlers.onEvent(event)
       } catch (err) {
