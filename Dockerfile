@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # mlb container image: the successor of marathon-lb's (spec §2). Usage and migration notes:
-# docs/container.md. Build: docker build -t mlb .   Run: docker run --net host -e PORTS=… mlb
+# docs/container.md. Build: docker build -t mlb .   Run: docker run --net host mlb sse --group external
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---- build: compile TypeScript, write the oclif manifest, pack what package.json "files" lists
