@@ -1,0 +1,46 @@
+/**
+ * zdd's yes/no questions (spec §8.3: `Continue with deployment? [Y/n] `, `Continue? [Y/n] `).
+ * Asked only on a terminal; without one the command refuses up front unless --force.
+ */
+import {createInterface} from 'node:readline/promises'
+
+/** Asks the operator to confirm. */
+export interface Prompter {
+  confirm(question: string): Promise<boolean>
+}
+
+/** Answers yes to everything (`--force`). */
+export const yesPrompter: Prompter = {confirm: async () => true}
+
+/** zdd.py's answers: empty = yes; y/ye/yes/n/no in any case; anything else = ask again. */
+export function parseYesNo(answer: string): boolean | undefined {
+  const a = answer.trim().toLowerCase()
+  if (a === '' || a === 'y' || a === 'ye' || a === 'yes') return true
+  if (a === 'n' || a === 'no') return false
+  return undefined
+}
+
+/** Upper bound on re-asks, so a stuck input cannot loop forever. */
+const MAX_ASKS = 20
+
+/** Asks on the given streams (a terminal), as zdd.py's `query_yes_no`. */
+export class StreamPrompter implements Prompter {
+  constructor(
+    private readonly input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
+  ) {}
+
+  async confirm(question: string): Promise<boolean> {
+    const rl = createInterface({input: this.input, output: this.output, terminal: false})
+    try {
+      for (let i = 0; i < MAX_ASKS; i++) {
+        const answer = parseYesNo(await rl.question(`${question} [Y/n] `))
+        if (answer !== undefined) return answer
+        this.output.write("Please respond with 'yes' or 'no' (or 'y' or 'n').\n")
+      }
+      return false
+    } finally {
+      rl.close()
+    }
+  }
+}
