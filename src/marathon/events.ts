@@ -5,16 +5,17 @@
  * marathon-api §7.2), leader following and failover across `--marathon` hosts. Every (re)connect
  * is reported so the caller resyncs (behaviour §6.2 step 3, users-and-peers pain 8).
  */
-import {EventSource} from 'eventsource'
+import {EventSource, type FetchLike} from 'eventsource'
 import type {Agent} from 'undici'
 
-import type {Clock, TimerHandle} from '../clock.js'
+import type {Clock} from '../clock.js'
 import {errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactUrl} from '../redact.js'
 import {Backoff, DEFAULT_BACKOFF, type BackoffOptions} from './event-backoff.js'
 import {createStreamAgent, createStreamFetch, findLeaderUrl, lookupLeader, splitCredentials, type AuthorizationProvider} from './event-fetch.js'
 import {eventsPath, parseEventData, SUBSCRIBED_EVENT_TYPES, type MarathonEvent} from './event-types.js'
+import {StreamWatchdog} from './event-watchdog.js'
 
 /** Options of {@link EventStream}. */
 export interface EventStreamOptions {
@@ -188,65 +189,62 @@ export class EventStream {
   /** One connection, from request to end; never rejects. */
   private connectOnce(base: string): Promise<Outcome> {
     const {clock, logger} = this.opts
-    const started = clock.monotonic()
     let openedAt: number | undefined
-    let lastByte = started
-    let watchdog: TimerHandle | undefined
     return new Promise<Outcome>((resolve) => {
       let es: EventSource | undefined
       const finish = (reason: string, stalled = false): void => {
         if (es === undefined) return
         es.close()
         es = undefined
-        watchdog?.cancel()
+        watchdog.cancel()
         this.stop$.signal.removeEventListener('abort', onStop)
         this.state.connected = false
         resolve({reason, stalled: stalled && openedAt !== undefined, openMs: openedAt === undefined ? 0 : clock.monotonic() - openedAt})
       }
       const onStop = (): void => finish('stopped')
-      // One timer re-armed lazily: before open it bounds connecting, afterwards the silence.
-      const arm = (): void => {
-        const limit = openedAt === undefined ? this.connectTimeoutMs : this.stallTimeoutMs
-        const due = (openedAt === undefined ? started : lastByte) + limit
-        watchdog = clock.timer(Math.max(0, due - clock.monotonic()), () => {
-          const now = clock.monotonic()
-          const since = openedAt === undefined ? now - started : now - lastByte
-          if (since < limit) return arm()
-          if (openedAt === undefined) return finish(`no answer within ${limit} ms`)
-          this.state.stalls++
-          logger.warn('event stream stalled, reconnecting', {silentMs: Math.round(since), limitMs: limit})
-          finish(`stalled: no byte for ${Math.round(since)} ms`, true)
-        })
-      }
-      const fetch = createStreamFetch({
-        dispatcher: this.agent, authorization: this.authFor(base), userAgent: this.userAgent,
-        onActivity: () => {
-          lastByte = clock.monotonic()
-          this.state.lastActivityAt = clock.now()
-        },
-        onResponse: (url, status) => {
-          this.state.url = url
-          if (status !== 200) logger.warn('event stream refused', {url, status})
-        },
+      const watchdog = new StreamWatchdog(clock, this.connectTimeoutMs, this.stallTimeoutMs, (phase, silentMs) => {
+        if (phase === 'connect') return finish(`no answer within ${this.connectTimeoutMs} ms`)
+        this.state.stalls++
+        logger.warn('event stream stalled, reconnecting', {silentMs: Math.round(silentMs), limitMs: this.stallTimeoutMs})
+        finish(`stalled: no byte for ${Math.round(silentMs)} ms`, true)
       })
-      const target = `${splitCredentials(base).url.replace(/\/+$/, '')}${eventsPath(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)}`
-      es = new EventSource(target, {fetch})
+      es = new EventSource(this.streamUrl(base), {fetch: this.fetchFor(base, watchdog)})
       this.stop$.signal.addEventListener('abort', onStop, {once: true})
       if (this.stopped) return finish('stopped')
       es.addEventListener('open', () => {
         openedAt = clock.monotonic()
+        watchdog.opened()
         this.state.connected = true
         this.state.connectedSince = clock.now()
-        watchdog?.cancel()
-        arm()
-        logger.info('event stream connected', {url: this.state.url ?? redactUrl(base)})
-        this.handlers.onConnect(this.state.url ?? redactUrl(base))
+        const url = this.state.url ?? redactUrl(base)
+        logger.info('event stream connected', {url})
+        this.handlers.onConnect(url)
       })
       es.addEventListener('error', (e) => finish(e.code === undefined ? (e.message ?? 'stream ended') : `HTTP ${e.code}`))
       for (const type of new Set(['message', ...(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)])) {
         es.addEventListener(type, (e: MessageEvent<string>) => this.dispatch(e.data, e.type))
       }
-      arm()
+      watchdog.start()
+    })
+  }
+
+  /** `<base>/v2/events?…` without credentials. */
+  private streamUrl(base: string): string {
+    return `${splitCredentials(base).url.replace(/\/+$/, '')}${eventsPath(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)}`
+  }
+
+  /** The fetch for one attempt: feeds the watchdog and records where the stream answered from. */
+  private fetchFor(base: string, watchdog: StreamWatchdog): FetchLike {
+    return createStreamFetch({
+      dispatcher: this.agent, authorization: this.authFor(base), userAgent: this.userAgent,
+      onActivity: () => {
+        watchdog.activity()
+        this.state.lastActivityAt = this.opts.clock.now()
+      },
+      onResponse: (url, status) => {
+        this.state.url = url
+        if (status !== 200) this.opts.logger.warn('event stream refused', {url, status})
+      },
     })
   }
 
