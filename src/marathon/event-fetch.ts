@@ -9,7 +9,7 @@ import type {EventSourceFetchInit, FetchLike, FetchLikeResponse} from 'eventsour
 import {Agent, fetch as undiciFetch, type Dispatcher} from 'undici'
 
 import type {Clock} from '../clock.js'
-import {MarathonError} from '../errors.js'
+import {MarathonError, MlbError} from '../errors.js'
 import {redactUrl} from '../redact.js'
 
 /** Provides the `Authorization` header value, asked before every connect (DC/OS tokens expire). */
@@ -26,7 +26,17 @@ export interface EventTlsOptions {
  * long; the stream's own watchdog bounds silence instead (dependencies §2).
  */
 export function createStreamAgent(tls: EventTlsOptions = {}): Agent {
-  const connect = tls.caCertPath === undefined ? {rejectUnauthorized: false} : {ca: readFileSync(tls.caCertPath)}
+  let ca: Buffer | undefined
+  if (tls.caCertPath !== undefined) {
+    try {
+      ca = readFileSync(tls.caCertPath)
+    } catch (err) {
+      const code = (err as {code?: string}).code ?? 'unreadable'
+      throw new MlbError(`cannot read --marathon-ca-cert ${tls.caCertPath}: ${code}`, {code: 'MLB_ERR_CA_CERT', exit: 1, cause: err})
+    }
+  }
+  // headersTimeout 0 as well: the stream's watchdog bounds connecting (event-watchdog.ts).
+  const connect = ca === undefined ? {rejectUnauthorized: false} : {ca}
   return new Agent({bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 1_000, connect})
 }
 
