@@ -6,6 +6,11 @@
  * CONTRACT between the core (src/model, src/labels, src/templates, src/render) and the edges
  * (commands, src/marathon, src/serve). The core team implements `generateConfig`.
  */
+import {parseMarathonApps} from './model/apps.js'
+import {mergeDeploymentGroups} from './model/deployment-group.js'
+import {createPortAssigner} from './model/port-assigner.js'
+import {buildServices} from './model/services.js'
+import {renderConfig} from './render/render.js'
 import type {TemplateSet} from './templates/template-set.js'
 
 /** The flags of `mlb serve` that shape the configuration (spec §1.1). */
@@ -66,4 +71,45 @@ export interface GeneratedConfig {
   readonly healthObservations: ReadonlyMap<string, boolean>
   /** Ids (after deployment-group merging) of the apps that have at least one rendered service. */
   readonly renderedAppIds: readonly string[]
+}
+
+/**
+ * The pure core (spec §5.1 steps 1–3): parse Marathon's body, merge deployment groups, build
+ * services, render. Throws `MarathonError` when the body is not `{"apps": [...]}` and
+ * `RefusedInputError` when a global template cannot render; a bad app or label only adds a
+ * `Skipped` entry.
+ */
+export function generateConfig(input: GenerateInput): GeneratedConfig {
+  const {options} = input
+  const parsed = parseMarathonApps(input.marathon)
+  const merged = mergeDeploymentGroups(parsed.apps)
+  const notices: {appId: string; message: string}[] = []
+  const apps = merged.apps.filter((app) => {
+    const own = options.frameworkName !== undefined && app.id.slice(1) === options.frameworkName
+    if (own) notices.push({appId: app.id, message: 'left out: it is this load balancer (FRAMEWORK_NAME)'})
+    return !own
+  })
+  const built = buildServices(apps, {
+    strictMode: options.strictMode,
+    healthCheck: options.healthCheck,
+    hostIps: input.hostIps,
+    healthMemory: input.healthMemory ?? new Map(),
+    // spec §5.1: a fresh assigner per build keeps ports a pure function of the app list.
+    assigner: options.servicePortRange === undefined ? undefined : createPortAssigner(options.servicePortRange),
+  })
+  const rendered = renderConfig(built.services, input.templates, options)
+  return {
+    config: rendered.config,
+    domainMap: options.haproxyMap ? rendered.domainMap : '',
+    appMap: options.haproxyMap ? rendered.appMap : '',
+    skipped: [
+      ...parsed.problems.map((p) => ({appId: p.appId, reason: p.reason})),
+      ...merged.problems,
+      ...built.skipped,
+      ...rendered.skipped,
+    ],
+    notices: [...notices, ...built.notices],
+    healthObservations: built.healthObservations,
+    renderedAppIds: rendered.renderedAppIds,
+  }
 }

@@ -1,0 +1,86 @@
+/**
+ * marathon-lb's names and ids (spec §5.6, §5.7), in one place for the renderer, zdd and the
+ * daemon. Pure; hashes of server names are memoised because the same servers come back on every
+ * regeneration.
+ */
+import {createHash} from 'node:crypto'
+
+/** spec conventions: every character outside `[A-Za-z0-9-]` becomes `_` (one per code point). */
+export function sanitize(s: string): string {
+  return s.replace(/[^A-Za-z0-9-]/gu, '_')
+}
+
+/** App id without its first character, `/` → `_` (dots etc. survive, spec §10.9). */
+export function appIdPart(appId: string): string {
+  return appId.slice(1).replaceAll('/', '_')
+}
+
+/** Backend (and service frontend) name: `shop_web_10001` for `/shop/web` port 10001. */
+export function backendName(appId: string, servicePort: number): string {
+  return `${appIdPart(appId)}_${servicePort}`
+}
+
+/** Suffix of vhost ACL names: sanitize(first vhost) + `_` + the app-id part. */
+export function cleanedUpHostname(firstVhost: string, appId: string): string {
+  return `${sanitize(firstVhost)}_${appIdPart(appId)}`
+}
+
+/** Suffix of the :9091 ACL: sanitize of the full app id (`/nginx` → `_nginx`). */
+export function cleanedUpAppId(appId: string): string {
+  return sanitize(appId)
+}
+
+/** Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. */
+export function serverName(host: string, ip: string, port: number): string {
+  return sanitize(host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`)
+}
+
+/** Sticky cookie value: first 10 hex digits of SHA-1 of the server name. */
+export function cookieHash(name: string): string {
+  return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 10)
+}
+
+const MODULUS = 32767
+const MEMO_LIMIT = 200_000
+const digestMemo = new Map<string, {readonly digest: string; readonly id: number}>()
+
+/** SHA-256 of the name and its id candidate `int(digest, 16) mod 32767` (no BigInt needed). */
+export function serverIdCandidate(name: string): {readonly digest: string; readonly id: number} {
+  let hit = digestMemo.get(name)
+  if (hit === undefined) {
+    const digest = createHash('sha256').update(name, 'utf8').digest('hex')
+    let id = 0
+    // Horner's rule over 4-hex-digit chunks (64 = 16 × 4) keeps every intermediate below 2^31.
+    for (let i = 0; i < digest.length; i += 4) id = (id * 0x10000 + parseInt(digest.slice(i, i + 4), 16)) % MODULUS
+    hit = {digest, id}
+    if (digestMemo.size >= MEMO_LIMIT) digestMemo.clear()
+    digestMemo.set(name, hit)
+  }
+  return hit
+}
+
+/**
+ * spec §5.7: the id of one server given the ids already taken in its backend. A zero or taken
+ * id is retried with the name `"<name> <digest>"`, recursively. Adds the id to `taken`.
+ */
+export function serverId(name: string, taken: Set<number>): number {
+  if (name === '') throw new Error('server name must not be empty')
+  let current = name
+  // Each retry hashes a new string; 32767 ids cannot all be taken in one backend in practice,
+  // but the loop is bounded anyway.
+  for (let attempt = 0; attempt < 1_000_000; attempt++) {
+    const {digest, id} = serverIdCandidate(current)
+    if (id > 0 && !taken.has(id)) {
+      taken.add(id)
+      return id
+    }
+    current = `${current} ${digest}`
+  }
+  throw new Error(`cannot assign a server id to ${name}`)
+}
+
+/** Ids for a backend's servers, in server order, with a fresh taken set (spec §5.7). */
+export function serverIds(names: readonly string[]): number[] {
+  const taken = new Set<number>()
+  return names.map((n) => serverId(n, taken))
+}

@@ -1,0 +1,66 @@
+/**
+ * Networking shapes (spec §5.4, §5.5): an app's networking mode, the IP and ports HAProxy
+ * connects to for a task, and the service ports HAProxy binds. Host names are resolved at the
+ * edge and handed in (`hostIps`); IPv4 literals resolve to themselves, as gethostbyname does.
+ */
+import {isIPv4} from 'node:net'
+import type {PortAssigner} from './port-assigner.js'
+import type {App, PortMapping, Task} from './types.js'
+
+/** `host`, `container` (IP-per-task) or `container/bridge`; other `networks[].mode` values pass through. */
+export type NetworkingMode = string
+
+/** spec §5.4: later rules override earlier ones; the last `networks` entry wins. */
+export function networkingMode(app: App): NetworkingMode {
+  let mode = 'host'
+  if (app.hasIpAddress) mode = 'container'
+  if (app.dockerNetwork === 'USER') mode = 'container'
+  else if (app.dockerNetwork === 'BRIDGE') mode = 'container/bridge'
+  for (const m of app.networkModes) mode = m ?? 'container'
+  return mode
+}
+
+/** `container.docker.portMappings` if non-empty, else `container.portMappings`. */
+export function portMappings(app: App): readonly PortMapping[] {
+  return app.dockerPortMappings.length > 0 ? app.dockerPortMappings : app.containerPortMappings
+}
+
+function containerPorts(app: App): number[] {
+  return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]))
+}
+
+/** The ports HAProxy connects to for a task of `app` (spec §5.4). */
+export function taskPorts(app: App, mode: NetworkingMode, task: Task): readonly number[] {
+  if (mode === 'container') return app.discoveryPorts.length > 0 ? app.discoveryPorts : containerPorts(app)
+  if (task.ports.length > 0) return task.ports
+  const defined = app.portDefinitions ?? []
+  if (mode === 'container/bridge' && defined.length === 0) return containerPorts(app)
+  return defined
+}
+
+/** The task's IP: its first IP-per-task address, or the resolved agent host. */
+export function taskIp(mode: NetworkingMode, task: Task, hostIps: ReadonlyMap<string, string>): string | undefined {
+  if (mode === 'container') {
+    const ip = task.ipAddresses[0]
+    return ip === undefined || ip === '' ? undefined : ip
+  }
+  if (isIPv4(task.host)) return task.host
+  return hostIps.get(task.host)
+}
+
+/**
+ * The service ports of `app` (spec §5.5), positionally matching task ports. An entry is
+ * undefined when auto-assignment ran out of ports.
+ */
+export function servicePorts(app: App, mode: NetworkingMode, assigner: PortAssigner | undefined): readonly (number | undefined)[] {
+  if (mode === 'container' || mode === 'container/bridge') {
+    // Mappings without a servicePort are skipped, shifting later indices (spec §10.18).
+    const mapped = portMappings(app).flatMap((m) => (m.servicePort === undefined ? [] : [m.servicePort]))
+    if (mapped.length > 0) return mapped
+  }
+  const ports = app.portDefinitions ?? app.ports ?? []
+  if (ports.length > 0 || mode !== 'container' || assigner === undefined) return ports
+  const first = app.tasks[0]
+  if (first === undefined) return []
+  return assigner.assign(app.id, taskPorts(app, mode, first))
+}

@@ -1,0 +1,169 @@
+/**
+ * Apps → services (the build stage, spec §5.2–5.9): service ports, per-port labels, health
+ * checks, task filtering and servers. Pure: host IPs and health memory come from the edge.
+ */
+import type {Skipped} from '../generate.js'
+import {indexLabels, parsePortLabels, type PortLabels} from '../labels/parse.js'
+import {backendName, serverName} from './naming.js'
+import {networkingMode, servicePorts, taskIp, taskPorts} from './networking.js'
+import type {PortAssigner} from './port-assigner.js'
+import type {Server, Service} from './service.js'
+import type {App, HealthCheck, Task} from './types.js'
+
+/** The inputs of the build stage. */
+export interface BuildOptions {
+  readonly strictMode: boolean
+  readonly healthCheck: boolean
+  readonly hostIps: ReadonlyMap<string, string>
+  readonly healthMemory: ReadonlyMap<string, boolean>
+  readonly assigner: PortAssigner | undefined
+}
+
+/** Services (unsorted), exclusions and facts for the edge. */
+export interface BuildResult {
+  readonly services: Service[]
+  readonly skipped: Skipped[]
+  readonly notices: {readonly appId: string; readonly message: string}[]
+  readonly healthObservations: Map<string, boolean>
+}
+
+/** spec §5.3: tasks in these states are never routed to. */
+const EXCLUDED_STATES: ReadonlySet<string> = new Set([
+  'TASK_STAGING', 'TASK_STARTING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED',
+  'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN',
+])
+const HTTP_FAMILY: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'MESOS_HTTP', 'MESOS_HTTPS'])
+
+interface Draft {
+  readonly portIndex: number
+  readonly servicePort: number
+  readonly labels: PortLabels
+  readonly healthCheck: HealthCheck | undefined
+  readonly mode: 'http' | 'tcp'
+  readonly servers: Server[]
+}
+
+/** Builds the services of every app (already merged and FRAMEWORK_NAME-filtered). */
+export function buildServices(apps: readonly App[], opts: BuildOptions): BuildResult {
+  const result: BuildResult = {services: [], skipped: [], notices: [], healthObservations: new Map()}
+  for (const app of apps) buildApp(app, opts, result)
+  return result
+}
+
+/** spec §5.9: first check with a truthy `port` (any index) or `portIndex == i`. */
+export function healthCheckFor(app: App, index: number): HealthCheck | undefined {
+  return app.healthChecks.find((hc) => (hc.port !== undefined && hc.port !== 0) || hc.portIndex === index)
+}
+
+function buildApp(app: App, opts: BuildOptions, out: BuildResult): void {
+  const mode = networkingMode(app)
+  const ports = servicePorts(app, mode, opts.assigner)
+  const indexed = indexLabels(app.labels)
+  const drafts = new Map<number, Draft>()
+  ports.forEach((sp, i) => {
+    if (sp === undefined) {
+      out.notices.push({appId: app.id, message: `service port ${i} left out: the IP-per-task service port range is exhausted`})
+      return
+    }
+    const parsed = parsePortLabels(indexed, i, opts.strictMode)
+    if ('errors' in parsed) {
+      for (const e of parsed.errors) out.skipped.push({appId: app.id, portIndex: i, label: e.label, reason: e.reason})
+      // The later index replaces the earlier one for the same service port (spec §5.2).
+      drafts.delete(sp)
+      return
+    }
+    drafts.set(sp, draft(app, i, sp, parsed.labels))
+  })
+  if (drafts.size === 0) return
+  for (const task of app.tasks) addTask(app, mode, task, ports, drafts, opts, out)
+  const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
+  out.services.push(...withCheckPorts(built))
+}
+
+function draft(app: App, i: number, sp: number, labels: PortLabels): Draft {
+  const own = healthCheckFor(app, i)
+  const k = labels.healthCheckPortIndex
+  const borrowed = own === undefined && k !== undefined ? healthCheckFor(app, k) : undefined
+  // spec §5.8: own HTTP check, then the MODE label, then a borrowed HTTP-family check.
+  let mode: string | undefined = own?.protocol === 'HTTP' ? 'http' : undefined
+  if (labels.mode !== undefined) mode = labels.mode
+  if (borrowed !== undefined && HTTP_FAMILY.has(borrowed.protocol ?? '')) mode = 'http'
+  mode ??= labels.vhost !== undefined ? 'http' : 'tcp'
+  return {portIndex: i, servicePort: labels.port ?? sp, labels, healthCheck: own ?? borrowed, mode: mode === 'http' ? 'http' : 'tcp', servers: []}
+}
+
+function addTask(app: App, mode: string, task: Task, ports: readonly (number | undefined)[], drafts: Map<number, Draft>, opts: BuildOptions, out: BuildResult): void {
+  if (task.host === '') {
+    out.notices.push({appId: app.id, message: `task ${task.id} has no host`})
+    return
+  }
+  if (task.state !== undefined && EXCLUDED_STATES.has(task.state)) return
+  if (opts.healthCheck && app.healthChecks.length > 0 && !isHealthy(task, opts, out)) return
+  const ip = taskIp(mode, task, opts.hostIps)
+  const tPorts = taskPorts(app, mode, task)
+  if (ip === undefined || tPorts.length === 0) {
+    out.notices.push({appId: app.id, message: `task ${task.id} on ${task.host} has no resolvable IP address or no ports`})
+    return
+  }
+  const n = Math.min(tPorts.length, ports.length)
+  for (let i = 0; i < n; i++) {
+    const sp = ports[i]
+    const d = sp === undefined ? undefined : drafts.get(sp)
+    if (d === undefined) continue
+    const port = tPorts[i] as number
+    d.servers.push({host: task.host, ip, port, name: serverName(task.host, ip, port), draining: task.draining})
+  }
+}
+
+/** spec §5.3: any alive result; without results, what the memory last saw. */
+function isHealthy(task: Task, opts: BuildOptions, out: BuildResult): boolean {
+  if (task.healthCheckResults === undefined) return opts.healthMemory.get(task.id) === true
+  const alive = task.healthCheckResults.some((a) => a)
+  out.healthObservations.set(task.id, alive)
+  return alive
+}
+
+function compareServers(a: Server, b: Server): number {
+  if (a.host !== b.host) return a.host < b.host ? -1 : 1
+  if (a.port !== b.port) return a.port - b.port
+  // marathon-lb's order is arbitrary here (a set); mlb sorts so the bytes are stable.
+  if (a.ip !== b.ip) return a.ip < b.ip ? -1 : 1
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.draining) - Number(b.draining)
+}
+
+function finish(app: App, d: Draft): Service {
+  return {
+    appId: app.id,
+    portIndex: d.portIndex,
+    servicePort: d.servicePort,
+    backend: backendName(app.id, d.servicePort),
+    labels: d.labels,
+    appGroups: app.labels.HAPROXY_GROUP?.split(',') ?? [],
+    healthCheck: d.healthCheck,
+    mode: d.mode,
+    servers: [...d.servers].sort(compareServers),
+    backendCheckPort: undefined,
+    serverCheckPorts: [],
+  }
+}
+
+/**
+ * spec §5.9 `get_backend_port`: with BACKEND_HEALTHCHECK_PORT_INDEX = k, server j is checked
+ * on the port of the j-th server of the app's k-th service (sorted by service port; negative k
+ * counts from the end). marathon-lb crashes for k == count or a target with fewer servers;
+ * mlb uses the server's own port there, like an out-of-range k.
+ */
+function withCheckPorts(services: readonly Service[]): Service[] {
+  const sorted = [...services].sort((a, b) => a.servicePort - b.servicePort)
+  return services.map((s) => {
+    const k = s.labels.healthCheckPortIndex
+    const count = sorted.length
+    const target = k === undefined || Math.abs(k) >= count && k !== -count ? undefined : sorted[k < 0 ? count + k : k]
+    const portAt = (j: number): number => target?.servers[j]?.port ?? (s.servers[j] as Server).port
+    return {
+      ...s,
+      backendCheckPort: portAt(0),
+      serverCheckPorts: s.servers.map((_, j) => (k !== undefined ? portAt(j) : s.healthCheck?.port)),
+    }
+  })
+}

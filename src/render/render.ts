@@ -1,0 +1,152 @@
+/**
+ * Services + templates + options → haproxy.cfg and the two map files (spec §5.10–5.14).
+ * Each service renders into a draft that is committed only when all its templates succeeded.
+ */
+import type {Skipped} from '../generate.js'
+import {RefusedInputError} from '../errors.js'
+import {cleanedUpAppId} from '../model/naming.js'
+import type {Service} from '../model/service.js'
+import {PyFormatError} from '../templates/pyvalue.js'
+import type {TemplateSet} from '../templates/template-set.js'
+import {renderBackend, renderFrontend, renderUserlist} from './backend.js'
+import {newDraft, type MapFlags, type ServiceDraft} from './draft.js'
+import {emit, ServiceRenderError} from './emit.js'
+import {renderGroupedHttps} from './grouped.js'
+import {renderVhostAcls} from './vhosts.js'
+
+/** The flags of `mlb serve` that shape rendering. */
+export interface RenderOptions {
+  readonly groups: readonly string[]
+  readonly haproxyMap: boolean
+  readonly dontBindHttpHttps: boolean
+  readonly groupHttpsByVhost: boolean
+  readonly sslCerts: readonly string[]
+  /** Folder of the config, with or without a trailing `/`. */
+  readonly haproxyDir: string
+}
+
+/** The rendered files and the services left out. */
+export interface RenderResult {
+  readonly config: string
+  readonly domainMap: string
+  readonly appMap: string
+  readonly skipped: readonly Skipped[]
+  readonly renderedAppIds: readonly string[]
+}
+
+/** spec §5.10: service order is (appId, servicePort), ordinal then numeric. */
+export function compareServices(a: Service, b: Service): number {
+  if (a.appId !== b.appId) return a.appId < b.appId ? -1 : 1
+  return a.servicePort - b.servicePort
+}
+
+/** spec §5.2: `*` matches everything; else the port's (or app's) groups must intersect. */
+export function groupMatches(s: Service, lbGroups: readonly string[]): boolean {
+  if (lbGroups.includes('*')) return true
+  return (s.labels.groups ?? s.appGroups).some((g) => lbGroups.includes(g))
+}
+
+/** `{haproxy_dir}` as marathon-lb substitutes it: the config's folder without trailing `/`. */
+export function mapDir(haproxyDir: string): string {
+  const trimmed = haproxyDir.endsWith('/') ? haproxyDir.slice(0, -1) : haproxyDir
+  return trimmed === '' ? '/' : trimmed
+}
+
+/** Renders the configuration for `services` (any order). */
+export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions): RenderResult {
+  const bind = !opts.dontBindHttpHttps
+  const dir = mapDir(opts.haproxyDir)
+  let flags: MapFlags = {map80: false, map443: false, mapAppId: false}
+  const appIdSeen = new Set<string>()
+  const drafts: ServiceDraft[] = []
+  const skipped: Skipped[] = []
+  for (const s of [...services].sort(compareServices)) {
+    if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
+    try {
+      const d = renderService(set, s, flags, appIdSeen.has(s.appId), {bind, haproxyMap: opts.haproxyMap, haproxyDir: dir})
+      flags = d.flags
+      if (d.claimsAppId) appIdSeen.add(s.appId)
+      drafts.push(d)
+    } catch (err) {
+      if (!(err instanceof ServiceRenderError)) throw err
+      skipped.push({appId: s.appId, portIndex: s.portIndex, ...(err.label === undefined ? {} : {label: err.label}), reason: err.message})
+    }
+  }
+  return {
+    config: assemble(set, drafts, opts, bind),
+    domainMap: mapText(drafts.flatMap((d) => d.domainMap)),
+    appMap: mapText(drafts.flatMap((d) => d.appMap)),
+    skipped,
+    renderedAppIds: [...new Set(drafts.map((d) => d.ownerAppId))],
+  }
+}
+
+interface ServiceRenderOptions {
+  readonly bind: boolean
+  readonly haproxyMap: boolean
+  readonly haproxyDir: string
+}
+
+function renderService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken: boolean, o: ServiceRenderOptions): ServiceDraft {
+  const d = newDraft(s.appId, flags, s.labels.backendWeight)
+  d.userlist = renderUserlist(set, s)
+  d.frontend = renderFrontend(set, s)
+  d.backend = renderBackend(set, s)
+  if (o.bind && s.labels.vhost !== undefined) renderVhostAcls(set, s, d, o, s.labels.vhost)
+  // spec §5.10: only the first http service of an app id gets the :9091 rule.
+  if (s.mode === 'http' && !appIdTaken) {
+    d.claimsAppId = true
+    if (o.haproxyMap) {
+      if (!d.flags.mapAppId) {
+        d.appId = emit(set, s, 'MAP_HTTP_FRONTEND_APPID_ACL', {haproxy_dir: o.haproxyDir})
+        d.flags = {...d.flags, mapAppId: true}
+      }
+      d.appMap.push([s.appId, s.backend])
+    } else {
+      d.appId = emit(set, s, 'HTTP_FRONTEND_APPID_ACL', {cleanedUpAppId: cleanedUpAppId(s.appId), hostname: s.labels.vhost ?? null, appId: s.appId, backend: s.backend})
+    }
+  }
+  return d
+}
+
+function byWeight(drafts: readonly ServiceDraft[], pick: (d: ServiceDraft) => string): string {
+  // Array.prototype.sort is stable: equal weights keep service order (spec §5.10).
+  return [...drafts].sort((a, b) => b.weight - a.weight).map(pick).join('')
+}
+
+function assemble(set: TemplateSet, drafts: readonly ServiceDraft[], opts: RenderOptions, bind: boolean): string {
+  return globalSection(() => {
+    let out = emit(set, undefined, 'HEAD', {})
+    out += drafts.map((d) => d.userlist).join('')
+    if (bind) out += emit(set, undefined, 'HTTP_FRONTEND_HEAD', {}) + byWeight(drafts, (d) => d.http)
+    out += emit(set, undefined, 'HTTP_FRONTEND_APPID_HEAD', {}) + drafts.map((d) => d.appId).join('')
+    const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ')
+    if (bind && opts.groupHttpsByVhost) out += renderGroupedHttps(set, drafts, sslCerts)
+    else if (bind) out += emit(set, undefined, 'HTTPS_FRONTEND_HEAD', {sslCerts}) + byWeight(drafts, (d) => d.https)
+    out += drafts.map((d) => d.frontend).join('')
+    return out + drafts.map((d) => d.backend).join('')
+  })
+}
+
+/** A global template failing fails the whole configuration: refuse it with its message. */
+function globalSection(render: () => string): string {
+  try {
+    return render()
+  } catch (err) {
+    if (err instanceof ServiceRenderError || err instanceof PyFormatError) throw new RefusedInputError(err.message, {cause: err})
+    throw err
+  }
+}
+
+/** spec §5.12: `<key> <backend>` lines in order, exact duplicates once. */
+function mapText(entries: readonly (readonly [string, string])[]): string {
+  const seen = new Set<string>()
+  let out = ''
+  for (const [key, backend] of entries) {
+    const line = `${key} ${backend}\n`
+    if (seen.has(line)) continue
+    seen.add(line)
+    out += line
+  }
+  return out
+}

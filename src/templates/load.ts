@@ -1,0 +1,149 @@
+/**
+ * The one edge of the template layer (style rule 2): reads the default Handlebars files, the
+ * `templates/HAPROXY_<NAME>` files of the working directory and the `HAPROXY_<NAME>` environment
+ * variables once, applies marathon-lb's precedence (spec §4.2) and compiles everything.
+ */
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import Handlebars from 'handlebars'
+import {RefusedInputError} from '../errors.js'
+import {defaultTemplatesDir, luaDir} from '../paths.js'
+import {TEMPLATE_CATALOGUE, defaultTemplateFile, type TemplateInfo} from './catalogue.js'
+import {SERVER_HEALTHCHECK_TEMPLATES, compileUserTemplate, unknownPlaceholders} from './compile.js'
+import {PyFormatError, pyStr, type PyValue} from './pyvalue.js'
+import type {CompiledTemplate, TemplateContext, TemplateGlobals, TemplateSet} from './template-set.js'
+
+/** marathon-lb's values of the template globals (spec §2.2, §7). */
+export function defaultTemplateGlobals(): TemplateGlobals {
+  return {
+    luaDir: luaDir(),
+    statsSocket: '/var/run/haproxy/socket',
+    serverStateBase: '/var/state/haproxy/',
+    statsBind: '0.0.0.0:9090',
+    httpBind: '*:80',
+    httpsBind: '*:443',
+    appIdBind: '*:9091',
+  }
+}
+
+/** What the loader reads: the environment, the working directory, optional global overrides. */
+export interface LoadTemplateOptions {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly cwd: string
+  readonly globals?: Partial<TemplateGlobals>
+}
+
+const DEFAULT_GLOBAL_OPTIONS = 'redispatch,http-server-close,dontlognull'
+
+/** spec §4.4: the `option` lines of the default HEAD (set-but-empty counts as set). */
+export function globalDefaultOptionLines(value: string | undefined): string {
+  const items = (value ?? DEFAULT_GLOBAL_OPTIONS).split(',').map((s) => s.trim())
+  return [...new Set(items)].sort(ordinal).map((o) => `  option            ${o}\n`).join('')
+}
+
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Builds the template set. Throws `RefusedInputError` for a custom HAPROXY_HEAD that uses
+ * `daemon` or lacks `expose-fd listeners` (spec §4.1), or for an env/file override with a stray
+ * brace or a placeholder no call site supplies: marathon-lb fails every cycle on those, mlb
+ * refuses to start with a message naming the variable or file.
+ */
+export function loadTemplateSet(opts: LoadTemplateOptions): TemplateSet {
+  const globals: TemplateGlobals = {...defaultTemplateGlobals(), ...definedOnly(opts.globals ?? {})}
+  const hb = Handlebars.create()
+  const data = {...globals, defaultOptions: globalDefaultOptionLines(opts.env.HAPROXY_GLOBAL_DEFAULT_OPTIONS)}
+  const compiled = new Map<string, CompiledTemplate>()
+  for (const info of TEMPLATE_CATALOGUE) {
+    const override = readOverride(info, opts)
+    compiled.set(info.name, override ?? compileDefault(hb, info, data))
+  }
+  checkHead((compiled.get('HEAD') as CompiledTemplate).render({}), compiled.get('HEAD') as CompiledTemplate)
+  return {
+    kind: 'TemplateSet',
+    globals,
+    get(name: string): CompiledTemplate {
+      const t = compiled.get(name)
+      if (t === undefined) throw new Error(`unknown template ${name}`)
+      return t
+    },
+  }
+}
+
+function definedOnly(partial: Partial<TemplateGlobals>): Partial<TemplateGlobals> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TemplateGlobals>
+}
+
+function readOverride(info: TemplateInfo, opts: LoadTemplateOptions): CompiledTemplate | undefined {
+  const key = `HAPROXY_${info.name}`
+  const envValue = opts.env[key]
+  if (envValue !== undefined && envValue !== '') {
+    // spec §4.2: only the two-character sequence backslash-n is unescaped.
+    return compileChecked(info, envValue.replaceAll('\\n', '\n'), 'env', `environment variable ${key}`)
+  }
+  const file = join(opts.cwd, 'templates', key)
+  if (existsSync(file)) return compileChecked(info, readFileSync(file, 'utf8'), 'file', `file ${file}`)
+  return undefined
+}
+
+function compileChecked(info: TemplateInfo, text: string, source: 'env' | 'file', origin: string): CompiledTemplate {
+  try {
+    const unknown = unknownPlaceholders(info.name, text)
+    if (unknown.length > 0) {
+      throw new RefusedInputError(`Template HAPROXY_${info.name} from ${origin} uses unknown placeholder(s) ${unknown.map((n) => `{${n}}`).join(', ')}; available: ${info.placeholders.map((n) => `{${n}}`).join(', ') || 'none'}`)
+    }
+    return compileUserTemplate(info.name, text, source, origin)
+  } catch (err) {
+    if (err instanceof PyFormatError) {
+      throw new RefusedInputError(`Template HAPROXY_${info.name} from ${origin} is not a valid format string (${err.message}); write literal braces as {{ and }}`, {cause: err})
+    }
+    throw err
+  }
+}
+
+function compileDefault(hb: typeof Handlebars, info: TemplateInfo, data: Readonly<Record<string, string>>): CompiledTemplate {
+  let source = readFileSync(join(defaultTemplatesDir(), defaultTemplateFile(info.name)), 'utf8')
+  if (SERVER_HEALTHCHECK_TEMPLATES.has(info.name)) {
+    const trimmed = source.trim()
+    source = trimmed === '' ? '' : ` ${trimmed}`
+  }
+  const tpl = hb.compile(source, {noEscape: true, strict: true})
+  const options = {data}
+  if (info.placeholders.length === 0) {
+    // Constant text: render once (globals only), hand out the string.
+    const text = tpl({}, options)
+    return {source: 'default', origin: 'default', render: () => text}
+  }
+  return {source: 'default', origin: 'default', render: (ctx) => tpl(hbsContext(ctx), options)}
+}
+
+/** Handlebars prints null as '' and objects as [object Object]; templates expect Python str(). */
+function hbsContext(ctx: TemplateContext): TemplateContext {
+  for (const k in ctx) {
+    const v = ctx[k]
+    if (typeof v !== 'string' && typeof v !== 'number') return convertAll(ctx)
+  }
+  return ctx
+}
+
+function convertAll(ctx: TemplateContext): TemplateContext {
+  const out: Record<string, PyValue> = {}
+  for (const k in ctx) {
+    const v = ctx[k] as PyValue
+    out[k] = typeof v === 'string' || typeof v === 'number' ? v : pyStr(v)
+  }
+  return out
+}
+
+/** spec §4.1: marathon-lb ≥1.12 needs a master-worker friendly HEAD. */
+function checkHead(head: string, template: CompiledTemplate): void {
+  if (template.source === 'default') return
+  const problems: string[] = []
+  if (head.split(/\s+/).includes('daemon')) problems.push('remove "daemon"')
+  if (!head.includes('expose-fd listeners')) problems.push('add "stats socket /var/run/haproxy/socket expose-fd listeners"')
+  if (problems.length > 0) {
+    throw new RefusedInputError(`Error in custom HAPROXY_HEAD template (${template.origin}): since marathon-lb 1.12 HAProxy runs in master-worker mode; ${problems.join(' and ')}`)
+  }
+}
