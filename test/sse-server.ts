@@ -6,6 +6,7 @@
  * (§2.11), and can refuse, hang, stall, drop or redirect on command.
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo, Socket} from 'node:net'
 
 /** How the server answers the next `/v2/events` requests. */
@@ -36,6 +37,8 @@ export interface SseServerOptions {
   readonly leader?: string
   /** Required `Authorization` value; others get 401. */
   readonly authorization?: string
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: {readonly key: string; readonly cert: string}
 }
 
 interface Client {
@@ -46,7 +49,7 @@ interface Client {
 
 /** Handle on a running test event bus. */
 export interface SseServer {
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`). */
   readonly url: string
   /** `127.0.0.1:<port>`, as `/v2/leader` names hosts. */
   readonly hostPort: string
@@ -132,8 +135,8 @@ export async function startSseServer(opts: SseServerOptions = {}): Promise<SseSe
     }
   }
 
-  const server: Server = createServer(handle)
-  server.on('connection', (s) => {
+  const server: Server = opts.tls === undefined ? createServer(handle) : createTlsServer({key: opts.tls.key, cert: opts.tls.cert}, handle)
+  server.on('connection', (s: Socket) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
@@ -141,7 +144,7 @@ export async function startSseServer(opts: SseServerOptions = {}): Promise<SseSe
   const port = (server.address() as AddressInfo).port
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     hostPort: `127.0.0.1:${port}`,
     requests,
     eventRequests: () => requests.filter((r) => r.path === '/v2/events'),
