@@ -106,7 +106,7 @@ export class EventStream {
 
   /** Starts connecting in the background. */
   start(): void {
-    this.loop ??= this.run()
+    this.loop ??= this.run().catch((err: unknown) => this.opts.logger.error('event stream loop ended unexpectedly', {error: errorMessage(err)}))
   }
 
   /** Closes the stream, stops reconnecting and releases sockets. */
@@ -137,7 +137,7 @@ export class EventStream {
       const delay = outcome.stalled ? 0 : this.backoff.next(outcome.openMs, this.opts.random ?? Math.random)
       const shown = redactUrl(url ?? candidate)
       log.warn('event stream closed', {url: shown, reason: outcome.reason, reconnectInMs: delay, openMs: outcome.openMs})
-      this.handlers.onDisconnect?.(shown, outcome.reason, delay)
+      this.safely('onDisconnect', () => this.handlers.onDisconnect?.(shown, outcome.reason, delay))
       try {
         await this.opts.clock.sleep(delay, this.stop$.signal)
       } catch {
@@ -218,7 +218,7 @@ export class EventStream {
         this.state.connectedSince = clock.now()
         const url = this.state.url ?? redactUrl(base)
         logger.info('event stream connected', {url})
-        this.handlers.onConnect(url)
+        this.safely('onConnect', () => this.handlers.onConnect(url))
       })
       es.addEventListener('error', (e) => finish(e.code === undefined ? (e.message ?? 'stream ended') : `HTTP ${e.code}`))
       for (const type of new Set(['message', ...(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)])) {
@@ -257,15 +257,20 @@ export class EventStream {
     const {events, errors} = parseEventData(data, sseName)
     for (const reason of errors) {
       this.opts.logger.warn('ignoring malformed event', {sseEvent: sseName, reason})
-      this.handlers.onInvalid?.(reason)
+      this.safely('onInvalid', () => this.handlers.onInvalid?.(reason))
     }
     for (const event of events) {
       this.state.lastEventAt = this.opts.clock.now()
-      try {
-        this.handlers.onEvent(event)
-      } catch (err) {
-        this.opts.logger.error('event handler failed', {eventType: event.eventType, error: errorMessage(err)})
-      }
+      this.safely('onEvent', () => this.handlers.onEvent(event))
+    }
+  }
+
+  /** Runs a caller's handler; a throw is logged, never allowed to kill the stream (EventTarget would rethrow it as uncaught). */
+  private safely(name: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.opts.logger.error(`event stream ${name} handler failed`, {error: errorMessage(err)})
     }
   }
 }

@@ -186,4 +186,27 @@ describe('EventStream against a Marathon-like event bus', () => {
     expect(JSON.stringify(r.logger.records)).not.toContain('pw-secret')
     expect(r.connects[0]!.url).not.toContain('pw-secret')
   })
+
+  it('survives handlers that throw: logged, and the stream goes on', async () => {
+    const s = await server({heartbeatMs: 50})
+    const logger = new MemoryLogger()
+    const seen: string[] = []
+    const stream = new EventStream({urls: [s.url], clock: systemClock, logger}, {
+      onConnect: () => {
+        throw new Error('connect handler bug')
+      },
+      onEvent: (e) => {
+        seen.push(e.appId ?? '')
+        throw new Error('event handler bug')
+      },
+    })
+    stream.start()
+    cleanup.push(() => stream.stop())
+    await waitFor(() => stream.status().connected, 5_000, 'connect')
+    s.send({appId: '/a', eventType: 'api_post_event'})
+    s.send({appId: '/b', eventType: 'api_post_event'})
+    await waitFor(() => seen.length === 2, 5_000, 'both events')
+    expect(logger.messages('error')).toEqual(['event stream onConnect handler failed', 'event stream onEvent handler failed', 'event stream onEvent handler failed'])
+    expect(stream.status()).toMatchObject({connected: true, reconnects: 0})
+  })
 })
