@@ -223,7 +223,11 @@ export class Scheduler {
     this.running = undefined
     if (!failed) logger.info(`${work.kind} done`, {reasons: work.reasons.join(','), requests: work.requests, waitedMs: Math.round(work.waitedMs), durationMs: Math.round(durationMs)})
     if (work.kind === 'resync') this.afterResync(failed)
-    this.opts.onDone?.(failed ? {work, durationMs, error} : {work, durationMs})
+    try {
+      this.opts.onDone?.(failed ? {work, durationMs, error} : {work, durationMs})
+    } catch (err) {
+      logger.error('scheduler onDone hook failed', {error: errorMessage(err)})
+    }
     this.schedule()
   }
 

@@ -179,4 +179,19 @@ describe('Scheduler', () => {
     await h.clock.advance(100)
     expect(idle).toBe(true)
   })
+
+  it('keeps going when the onDone hook throws', async () => {
+    const clock = new FakeClock()
+    const logger = new MemoryLogger()
+    let runs = 0
+    const s = new Scheduler({clock, logger, run: async () => void runs++, onDone: () => {
+      throw new Error('metrics bug')
+    }})
+    s.requestResync('a')
+    await clock.advance(0)
+    s.requestResync('b')
+    await clock.advance(0)
+    expect(runs).toBe(2)
+    expect(logger.messages('error')).toEqual(['scheduler onDone hook failed', 'scheduler onDone hook failed'])
+  })
 })
