@@ -22,6 +22,14 @@ export interface BackoffOptions {
  */
 export const DEFAULT_BACKOFF: BackoffOptions = {initialMs: 1_000, factor: 1.5, maxMs: 300_000, stableMs: 600_000}
 
+/** Smallest window: with the jitter, at least 50 ms between attempts. */
+export const MIN_WINDOW_MS = 100
+
+/** {@link DEFAULT_BACKOFF} with marathon-lb's `--max-backoff` (seconds) as the cap. */
+export function backoffWithMax(maxBackoffSeconds: number): BackoffOptions {
+  return {...DEFAULT_BACKOFF, maxMs: Math.max(0, maxBackoffSeconds) * 1000}
+}
+
 /** Exponential back-off with jitter, reset after a stable connection. */
 export class Backoff {
   private attempt = 0
@@ -41,9 +49,12 @@ export class Backoff {
     this.attempt = 0
   }
 
-  /** The current window without jitter: `min(max, initial × factor^attempts)`. */
+  /**
+   * The current window without jitter: `min(max, initial × factor^attempts)`, never below
+   * {@link MIN_WINDOW_MS} so that `--max-backoff 0` cannot turn into a tight reconnect loop.
+   */
   window(): number {
-    return Math.min(this.opts.maxMs, this.opts.initialMs * this.opts.factor ** this.attempt)
+    return Math.max(MIN_WINDOW_MS, Math.min(this.opts.maxMs, this.opts.initialMs * this.opts.factor ** this.attempt))
   }
 
   /**
@@ -56,7 +67,7 @@ export class Backoff {
   next(openMs: number, random: () => number): number {
     if (openMs >= this.opts.stableMs) this.reset()
     const w = this.window()
-    if (w < this.opts.maxMs) this.attempt++
+    if (w < Math.max(this.opts.maxMs, MIN_WINDOW_MS)) this.attempt++
     return Math.round(w / 2 + (w / 2) * Math.min(Math.max(random(), 0), 1))
   }
 }

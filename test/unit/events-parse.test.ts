@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {Backoff} from '../../src/marathon/event-backoff.js'
+import {Backoff, backoffWithMax} from '../../src/marathon/event-backoff.js'
 import {findLeaderUrl, splitCredentials} from '../../src/marathon/event-fetch.js'
 import {eventsPath, isRoutingEvent, parseEventData, type MarathonEvent} from '../../src/marathon/event-types.js'
 
@@ -79,6 +79,12 @@ describe('Backoff', () => {
     expect(low).toEqual([1_500, 2_250, 3_375, 5_000, 5_000])
     expect(b.next(0, () => 1)).toBe(10_000)
     expect(b.next(0, () => 0.5)).toBe(7_500)
+  })
+
+  it('never drops below 50 ms, even with --max-backoff 0', () => {
+    const b = new Backoff(backoffWithMax(0))
+    expect([0, 0, 0].map(() => b.next(0, () => 0))).toEqual([50, 50, 50])
+    expect(backoffWithMax(300)).toMatchObject({maxMs: 300_000, initialMs: 1_000, factor: 1.5, stableMs: 600_000})
   })
 
   it('resets after a stream that stayed open for the stable period', () => {
