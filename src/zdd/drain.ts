@@ -4,6 +4,7 @@
  * zdd.py's row count divided by the LB count (which miscounts when one LB runs several processes).
  */
 import {isServerRow, type StatRow} from '../haproxy/stats.js'
+import {appIdPart} from '../model/naming.js'
 import type {Listener, ServerNamer, ZddApp} from './state.js'
 
 /** Rows of `pxname` that are servers, tagged with the LB index they came from. */
@@ -97,6 +98,5 @@ export function lbCounts(listeners: readonly Listener[], lbCount: number): {serv
  * `_<HAPROXY_0_PORT>` (spec §5.6, §5.15). zdd.py used the raw group (spec §10.40).
  */
 export function groupBackendName(group: string, port0: string): string {
-  const id = group.startsWith('/') ? group : `/${group}`
-  return `${id.slice(1).replaceAll('/', '_')}_${port0}`
+  return `${appIdPart(group.startsWith('/') ? group : `/${group}`)}_${port0}`
 }

@@ -1,19 +1,11 @@
 /**
  * JSON helpers with zdd.py's exact shapes: nulls stripped from everything read (spec §8.2,
- * `common.cleanup_json`), Python `json.dumps` text for the pre-kill hook arguments, and the
+ * `common.cleanup_json`, shared with serve), Python `json.dumps` text for the pre-kill hook arguments, and the
  * sorted, 2-space "Final app definition" printed before a deploy.
  */
 
-/** `value` with every `null` removed, recursively (object keys dropped, array items kept out). */
-export function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== null).map(stripNulls)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v)
-    return out
-  }
-  return value
-}
+/** Nulls stripped from everything read, with the same code serve uses (spec §5.1). */
+export {stripNulls} from '../model/apps.js'
 
 function pyString(s: string): string {
   // json.dumps escapes every non-ASCII code unit as \uXXXX (ensure_ascii=True).
