@@ -1,0 +1,38 @@
+/**
+ * Service-port assignment (marathon-api §3.1, `AssignDynamicServiceLogic.scala`): every `0`
+ * service port gets a port the old version of the app had, else the lowest port of
+ * [10000, 20000] no other app uses. Non-zero ports are kept.
+ */
+import {networkMode, servicePorts, type AppDefinition} from './app-types.js'
+import {ApiError} from './api-error.js'
+
+/** Marathon's `local_port_min`/`local_port_max`. */
+export const SERVICE_PORT_RANGE = {min: 10000, max: 20000} as const
+
+/** Returns `app` with its zero service ports assigned. `taken` holds every other app's ports. */
+export function assignServicePorts(app: AppDefinition, previous: AppDefinition | undefined, taken: ReadonlySet<number>): AppDefinition {
+  const current = servicePorts(app)
+  if (!current.includes(0)) return app
+  const used = new Set<number>([...taken, ...current.filter((p) => p !== 0)])
+  const reusable = (previous === undefined ? [] : servicePorts(previous)).filter((p) => p !== 0 && !used.has(p))
+  let next: number = SERVICE_PORT_RANGE.min
+  const pick = (): number => {
+    const again = reusable.shift()
+    if (again !== undefined) return again
+    while (used.has(next) && next <= SERVICE_PORT_RANGE.max) next += 1
+    if (next > SERVICE_PORT_RANGE.max) throw new ApiError(422, {message: 'No free service ports left in [10000, 20000]'})
+    return next
+  }
+  const assigned = current.map((p) => {
+    if (p !== 0) return p
+    const port = pick()
+    used.add(port)
+    return port
+  })
+  if (networkMode(app) === 'host') {
+    return {...app, portDefinitions: app.portDefinitions.map((d, i) => ({...d, port: assigned[i] ?? d.port}))}
+  }
+  const container = app.container
+  if (container === undefined) return app
+  return {...app, container: {...container, portMappings: container.portMappings.map((m, i) => ({...m, servicePort: assigned[i] ?? m.servicePort}))}}
+}

@@ -1,0 +1,98 @@
+/**
+ * JSON views of the state for GET answers (marathon-api §4, §5, §2.8): AppInfo with its always-on
+ * counts and deployments, tasks, deployments. App JSON is cached per stored app object (stored
+ * apps are immutable), which keeps `GET /v2/apps?embed=apps.tasks` fast on large states.
+ */
+import {appJson} from './app-json.js'
+import {servicePorts} from './app-types.js'
+import type {Deployment} from './deployments.js'
+import type {Engine} from './engine.js'
+import {timestamp} from './ids.js'
+import {isHealthy, type HealthResult, type SimTask, type StoredApp} from './state.js'
+
+type Json = Record<string, unknown>
+
+/** Which optional AppInfo parts to include (`embed`, §2.1). */
+export interface Embed {
+  readonly tasks: boolean
+  readonly readiness: boolean
+  readonly lastTaskFailure: boolean
+  readonly taskStats: boolean
+}
+
+const appCache = new WeakMap<StoredApp, Json>()
+
+function cachedAppJson(app: StoredApp): Json {
+  let json = appCache.get(app)
+  if (json === undefined) appCache.set(app, (json = appJson(app.def, app)))
+  return json
+}
+
+function healthJson(h: HealthResult, instanceId: string): Json {
+  return {
+    alive: h.alive, consecutiveFailures: h.consecutiveFailures, firstSuccess: h.firstSuccess ?? null, lastFailure: h.lastFailure ?? null,
+    lastSuccess: h.lastSuccess ?? null, lastFailureCause: h.lastFailureCause ?? null, instanceId,
+  }
+}
+
+/** A task as `TaskConversion` writes it; `servicePorts` are its app's. */
+export function taskJson(t: SimTask, ports: readonly number[]): Json {
+  const out: Json = {
+    appId: t.appId, host: t.host, id: t.id, ipAddresses: t.state === 'TASK_STAGING' ? [] : t.ipAddresses, ports: t.ports, servicePorts: ports,
+    slaveId: t.slaveId, state: t.state, stagedAt: timestamp(t.stagedAt),
+  }
+  if (t.startedAt !== undefined) out['startedAt'] = timestamp(t.startedAt)
+  out['version'] = t.version
+  out['localVolumes'] = []
+  if (t.health.some((h) => h !== undefined)) out['healthCheckResults'] = t.health.filter((h): h is HealthResult => h !== undefined).map((h) => healthJson(h, t.instanceId))
+  return out
+}
+
+function counts(tasks: readonly SimTask[]): Json {
+  let staged = 0
+  let running = 0
+  let healthy = 0
+  let unhealthy = 0
+  for (const t of tasks) {
+    if (t.state === 'TASK_STAGING') staged++
+    if (t.state === 'TASK_RUNNING') running++
+    if (isHealthy(t)) healthy++
+    if (t.health.some((h) => h?.alive === false)) unhealthy++
+  }
+  return {tasksStaged: staged, tasksRunning: running, tasksHealthy: healthy, tasksUnhealthy: unhealthy}
+}
+
+/** AppInfo: the app plus counts and deployments, and the embedded parts asked for. */
+export function appInfoJson(engine: Engine, app: StoredApp, embed: Embed): Json {
+  const tasks = engine.store.tasksOf(app.def.id)
+  const out: Json = {...cachedAppJson(app), ...counts(tasks), deployments: engine.deployments.idsFor(app.def.id).map((id) => ({id}))}
+  if (embed.readiness) out['readinessCheckResults'] = tasks.flatMap((t) => t.readiness.filter(() => t.state === 'TASK_RUNNING'))
+  if (embed.tasks) {
+    const ports = servicePorts(app.def)
+    out['tasks'] = tasks.map((t) => taskJson(t, ports))
+  }
+  if (embed.lastTaskFailure && app.lastTaskFailure !== undefined) out['lastTaskFailure'] = app.lastTaskFailure
+  if (embed.taskStats) out['tasksStats'] = {}
+  return out
+}
+
+/** The body of `POST /v2/apps` (201): the app, zero counts, its deployment and `"tasks": []` (§2.3). */
+export function createdAppJson(app: StoredApp, deploymentId: string): Json {
+  const {versionInfo: _v, ...rest} = appJson(app.def, app)
+  void _v
+  return {...rest, tasksStaged: 0, tasksRunning: 0, tasksHealthy: 0, tasksUnhealthy: 0, deployments: [{id: deploymentId}], tasks: []}
+}
+
+/** A running deployment as `GET /v2/deployments` lists it (§2.8). */
+export function deploymentJson(engine: Engine, dep: Deployment): Json {
+  const current = dep.steps[dep.currentStep - 1] ?? []
+  return {
+    id: dep.id, version: dep.version, affectedApps: dep.affectedApps, affectedPods: [],
+    steps: dep.steps.map((actions) => ({actions: actions.map((a) => ({action: a.action, app: a.app}))})),
+    currentActions: current.map((a) => ({
+      action: a.action, app: a.app,
+      readinessCheckResults: engine.store.tasksOf(a.app).flatMap((t) => (t.state === 'TASK_RUNNING' ? t.readiness : [])),
+    })),
+    currentStep: dep.currentStep, totalSteps: dep.steps.length,
+  }
+}
