@@ -27,8 +27,14 @@ export interface Service {
   readonly mode: 'http' | 'tcp'
   /** Servers sorted by (host, port), ties broken by IP and name for determinism. */
   readonly servers: readonly Server[]
-  /** Port for the backend-level health-check options (spec §5.9). */
+  /**
+   * Port for the backend-level health-check options (spec §5.9); undefined means the first
+   * server's own port.
+   */
   readonly backendCheckPort: number | undefined
-  /** Port for each server's health-check options, by server position (spec §5.9). */
-  readonly serverCheckPorts: readonly (number | undefined)[]
+  /**
+   * Port for each server's health-check options by server position, set with
+   * BACKEND_HEALTHCHECK_PORT_INDEX; undefined means the check's own `port` field for every server.
+   */
+  readonly serverCheckPorts: readonly number[] | undefined
 }

@@ -141,9 +141,9 @@ function finish(app: App, d: Draft): Service {
     appGroups: app.labels.HAPROXY_GROUP?.split(',') ?? [],
     healthCheck: d.healthCheck,
     mode: d.mode,
-    servers: [...d.servers].sort(compareServers),
+    servers: d.servers.sort(compareServers),
     backendCheckPort: undefined,
-    serverCheckPorts: [],
+    serverCheckPorts: undefined,
   }
 }
 
@@ -153,17 +153,15 @@ function finish(app: App, d: Draft): Service {
  * counts from the end). marathon-lb crashes for k == count or a target with fewer servers;
  * mlb uses the server's own port there, like an out-of-range k.
  */
-function withCheckPorts(services: readonly Service[]): Service[] {
+function withCheckPorts(services: Service[]): Service[] {
+  if (services.every((s) => s.labels.healthCheckPortIndex === undefined)) return services
   const sorted = [...services].sort((a, b) => a.servicePort - b.servicePort)
+  const count = sorted.length
   return services.map((s) => {
     const k = s.labels.healthCheckPortIndex
-    const count = sorted.length
-    const target = k === undefined || Math.abs(k) >= count && k !== -count ? undefined : sorted[k < 0 ? count + k : k]
+    if (k === undefined) return s
+    const target = Math.abs(k) > count || k === count ? undefined : sorted[k < 0 ? count + k : k]
     const portAt = (j: number): number => target?.servers[j]?.port ?? (s.servers[j] as Server).port
-    return {
-      ...s,
-      backendCheckPort: portAt(0),
-      serverCheckPorts: s.servers.map((_, j) => (k !== undefined ? portAt(j) : s.healthCheck?.port)),
-    }
+    return {...s, backendCheckPort: portAt(0), serverCheckPorts: s.servers.map((_, j) => portAt(j))}
   })
 }

@@ -60,14 +60,14 @@ function checkFlavour(s: Service): 'HTTP' | 'TCP' | undefined {
 function renderServers(set: TemplateSet, s: Service): string {
   const flavour = checkFlavour(s)
   const hc = s.healthCheck as HealthCheck
-  let out = flavour === undefined ? '' : emit(set, s, `BACKEND_${flavour}_HEALTHCHECK_OPTIONS`, healthCheckContext(s, hc, s.backendCheckPort))
+  let out = flavour === undefined ? '' : emit(set, s, `BACKEND_${flavour}_HEALTHCHECK_OPTIONS`, healthCheckContext(s, hc, s.backendCheckPort ?? s.servers[0]?.port))
   const taken = new Set<number>()
   // Server-level check options only vary with the check port: render each port once.
   const checkOptions = new Map<number | undefined, string>()
   s.servers.forEach((server, j) => {
     let healthCheckOptions = ''
     if (flavour !== undefined) {
-      const port = s.serverCheckPorts[j]
+      const port = s.serverCheckPorts === undefined ? hc.port : s.serverCheckPorts[j]
       let text = checkOptions.get(port)
       if (text === undefined) {
         text = emit(set, s, `BACKEND_SERVER_${flavour}_HEALTHCHECK_OPTIONS`, healthCheckContext(s, hc, port))

@@ -9,9 +9,10 @@ import Handlebars from 'handlebars'
 import {RefusedInputError} from '../errors.js'
 import {defaultTemplatesDir, luaDir} from '../paths.js'
 import {TEMPLATE_CATALOGUE, defaultTemplateFile, type TemplateInfo} from './catalogue.js'
-import {SERVER_HEALTHCHECK_TEMPLATES, compileUserTemplate, unknownPlaceholders} from './compile.js'
-import {PyFormatError, pyStr, type PyValue} from './pyvalue.js'
-import type {CompiledTemplate, TemplateContext, TemplateGlobals, TemplateSet} from './template-set.js'
+import {SERVER_HEALTHCHECK_TEMPLATES, compileUserTemplate, serverHealthCheckText, unknownPlaceholders} from './compile.js'
+import {compileDefaultTemplate} from './hbs-compile.js'
+import {PyFormatError} from './pyvalue.js'
+import type {CompiledTemplate, TemplateGlobals, TemplateSet} from './template-set.js'
 
 /** marathon-lb's values of the template globals (spec §2.2, §7). */
 export function defaultTemplateGlobals(): TemplateGlobals {
@@ -105,36 +106,8 @@ function compileChecked(info: TemplateInfo, text: string, source: 'env' | 'file'
 
 function compileDefault(hb: typeof Handlebars, info: TemplateInfo, data: Readonly<Record<string, string>>): CompiledTemplate {
   let source = readFileSync(join(defaultTemplatesDir(), defaultTemplateFile(info.name)), 'utf8')
-  if (SERVER_HEALTHCHECK_TEMPLATES.has(info.name)) {
-    const trimmed = source.trim()
-    source = trimmed === '' ? '' : ` ${trimmed}`
-  }
-  const tpl = hb.compile(source, {noEscape: true, strict: true})
-  const options = {data}
-  if (info.placeholders.length === 0) {
-    // Constant text: render once (globals only), hand out the string.
-    const text = tpl({}, options)
-    return {source: 'default', origin: 'default', render: () => text}
-  }
-  return {source: 'default', origin: 'default', render: (ctx) => tpl(hbsContext(ctx), options)}
-}
-
-/** Handlebars prints null as '' and objects as [object Object]; templates expect Python str(). */
-function hbsContext(ctx: TemplateContext): TemplateContext {
-  for (const k in ctx) {
-    const v = ctx[k]
-    if (typeof v !== 'string' && typeof v !== 'number') return convertAll(ctx)
-  }
-  return ctx
-}
-
-function convertAll(ctx: TemplateContext): TemplateContext {
-  const out: Record<string, PyValue> = {}
-  for (const k in ctx) {
-    const v = ctx[k] as PyValue
-    out[k] = typeof v === 'string' || typeof v === 'number' ? v : pyStr(v)
-  }
-  return out
+  if (SERVER_HEALTHCHECK_TEMPLATES.has(info.name)) source = serverHealthCheckText(source)
+  return {source: 'default', origin: 'default', render: compileDefaultTemplate(hb, source, data)}
 }
 
 /** spec §4.1: marathon-lb ≥1.12 needs a master-worker friendly HEAD. */
