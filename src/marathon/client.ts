@@ -10,6 +10,7 @@ import {MarathonError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactSecrets, redactUrl} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
+import {parseAppsBody} from './apps-body.js'
 import {BasicAuth, type MarathonAuth} from './auth.js'
 
 /** One Marathon answer. */
@@ -29,6 +30,35 @@ export interface MarathonClientOptions {
   readonly readTimeoutMs?: number | undefined
   readonly logger?: Logger | undefined
   readonly userAgent?: string | undefined
+}
+
+/** One HTTP answer before parsing. */
+interface RawAnswer {
+  readonly status: number
+  readonly bytes: Buffer
+  readonly contentType: string
+}
+
+/** How a body is turned into a value (plain JSON.parse, or the per-app parser for /v2/apps). */
+type BodyParser = (bytes: Buffer) => unknown
+
+const parseJson: BodyParser = (bytes) => JSON.parse(bytes.toString('utf8'))
+
+/** Reads a body into one Buffer; with a Content-Length each chunk is copied once and dropped. */
+async function readBody(body: AsyncIterable<Buffer>, length: number): Promise<Buffer> {
+  if (Number.isSafeInteger(length) && length >= 0) {
+    const buf = Buffer.allocUnsafe(length)
+    let at = 0
+    for await (const chunk of body) {
+      if (at + chunk.length > length) throw new Error('body longer than its Content-Length')
+      chunk.copy(buf, at)
+      at += chunk.length
+    }
+    return at === length ? buf : buf.subarray(0, at)
+  }
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(chunk)
+  return Buffer.concat(chunks)
 }
 
 interface Base {
@@ -77,6 +107,12 @@ function transportReason(err: unknown, connectMs: number, readMs: number): strin
 function messageSuffix(body: unknown): string {
   const m = typeof body === 'object' && body !== null ? (body as {message?: unknown}).message : undefined
   return typeof m === 'string' && m !== '' ? `: ${m}` : ''
+}
+
+/** Only JSON white space (or nothing). */
+function isBlank(bytes: Buffer): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false
+  return true
 }
 
 function isSuccess(status: number): boolean {
@@ -129,11 +165,15 @@ export class MarathonClient {
    * Sends `method path` to the first host that answers. Returns any HTTP status; throws
    * MarathonError when every host failed or the body is not JSON.
    */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<MarathonResponse<T>> {
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<MarathonResponse<T>> {
+    return this.requestWith<T>(method, path, body, parseJson)
+  }
+
+  private async requestWith<T>(method: string, path: string, body: unknown, parse: BodyParser): Promise<MarathonResponse<T>> {
     const failures: string[] = []
     const order = [...this.bases]
     for (const [i, base] of order.entries()) {
-      let answer: {status: number; text: string; contentType: string}
+      let answer: RawAnswer
       try {
         answer = await this.send(base, method, path, body)
       } catch (err) {
@@ -146,12 +186,12 @@ export class MarathonClient {
       }
       if (answer.status === 401) this.auth?.invalidate()
       if (i > 0 && isSuccess(answer.status)) this.bases = [...order.slice(i), ...order.slice(0, i)]
-      return {status: answer.status, body: this.parseBody<T>(base, method, answer), url: base.url}
+      return {status: answer.status, body: this.parseBody(base, method, answer, parse) as T, url: base.url}
     }
     throw new MarathonError(`cannot reach Marathon: ${failures.join('; ')}`, {host: order.map((b) => b.url).join(' ')})
   }
 
-  private async send(base: Base, method: string, path: string, body: unknown): Promise<{status: number; text: string; contentType: string}> {
+  private async send(base: Base, method: string, path: string, body: unknown): Promise<RawAnswer> {
     const authorization = await this.authorization()
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -165,19 +205,19 @@ export class MarathonClient {
       dispatcher: this.agent,
       ...(body === undefined ? {} : {body: JSON.stringify(body)}),
     })
-    const text = await res.body.text()
+    const bytes = await readBody(res.body, Number(res.headers['content-length'] ?? Number.NaN))
     const ct = res.headers['content-type']
-    return {status: res.statusCode, text, contentType: typeof ct === 'string' ? ct : ''}
+    return {status: res.statusCode, bytes, contentType: typeof ct === 'string' ? ct : ''}
   }
 
-  private parseBody<T>(base: Base, method: string, answer: {status: number; text: string; contentType: string}): T {
+  private parseBody(base: Base, method: string, answer: RawAnswer, parse: BodyParser): unknown {
     const what = `Marathon ${base.url} answered HTTP ${answer.status}`
-    if (answer.text.trim() === '') {
-      if (answer.status === 204 || method.toUpperCase() === 'HEAD') return null as T
+    if (isBlank(answer.bytes)) {
+      if (answer.status === 204 || method.toUpperCase() === 'HEAD') return null
       throw new MarathonError(`${what} with an empty body`, {host: base.url, status: answer.status})
     }
     try {
-      return JSON.parse(answer.text) as T
+      return parse(answer.bytes)
     } catch {
       const ct = answer.contentType === '' ? '' : ` (${answer.contentType.split(';')[0]})`
       throw new MarathonError(`${what} with a body that is not JSON${ct}`, {host: base.url, status: answer.status})
@@ -189,7 +229,7 @@ export class MarathonClient {
    * MarathonError on a non-2xx status or a body without an `apps` array.
    */
   async getApps(): Promise<unknown> {
-    const res = await this.request<unknown>('GET', '/v2/apps?embed=apps.tasks')
+    const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, parseAppsBody)
     if (res.status < 200 || res.status >= 300) {
       const msg = this.scrub(messageSuffix(res.body))
       throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status}${msg}`, {host: res.url, status: res.status})

@@ -1,0 +1,174 @@
+/**
+ * Render benchmark (issue 2, `npm run bench`): for 1,000 and 5,000 apps × 5 tasks
+ * (bench/gen-state.ts), measures
+ *   - warm in-process render: parse of the Marathon body + generateConfig, median of ≥7 runs
+ *     after a warm-up (with the parse and generate parts shown apart);
+ *   - wall time of a whole `node bin/run.js serve --dry` process against a local HTTP server
+ *     serving that state (median of several runs);
+ *   - peak RSS of that process (`/usr/bin/time -f %M` when present, else the child reports its
+ *     own `process.resourceUsage().maxRSS` through a preloaded module).
+ * Prints a table and JSON. Targets at 5,000 apps: ≤100 ms, ≤700 ms, ≤180 MB.
+ *
+ * Usage: `npm run bench [-- <apps>...]` (needs `npm run build` first).
+ */
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {spawn} from 'node:child_process'
+
+import {generateConfig, type GenerateOptions} from '../src/generate.js'
+import {parseAppsBody} from '../src/marathon/apps-body.js'
+import {loadTemplateSet} from '../src/templates/load.js'
+import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
+import {startFixtureServer} from '../test/fixture-server.js'
+import {generateState} from './gen-state.js'
+
+const WARMUP = 3
+const RUNS = 9
+const PROCESS_RUNS = 5
+const TIME = '/usr/bin/time'
+
+const OPTIONS: GenerateOptions = {
+  groups: ['external'],
+  strictMode: false,
+  healthCheck: true,
+  haproxyMap: false,
+  dontBindHttpHttps: false,
+  groupHttpsByVhost: false,
+  sslCerts: ['/etc/ssl/cert.pem'],
+  haproxyDir: '/marathon-lb/',
+  servicePortRange: {min: 10050, max: 10100},
+  frameworkName: undefined,
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+interface InProcess {
+  readonly renderMs: number
+  readonly parseMs: number
+  readonly generateMs: number
+  readonly configBytes: number
+  readonly skipped: number
+}
+
+function inProcess(body: Buffer): InProcess {
+  const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
+  const parse: number[] = []
+  const gen: number[] = []
+  const total: number[] = []
+  let configBytes = 0
+  let skipped = 0
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const t0 = performance.now()
+    const marathon = parseAppsBody(body)
+    const t1 = performance.now()
+    const out = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map()})
+    const t2 = performance.now()
+    if (i < WARMUP) continue
+    parse.push(t1 - t0)
+    gen.push(t2 - t1)
+    total.push(t2 - t0)
+    configBytes = Buffer.byteLength(out.config)
+    skipped = out.skipped.length
+  }
+  return {renderMs: median(total), parseMs: median(parse), generateMs: median(gen), configBytes, skipped}
+}
+
+interface ProcessRun {
+  readonly ms: number
+  readonly rssKb: number
+  readonly code: number | null
+  readonly stdoutBytes: number
+}
+
+const RSS_PRELOAD = `process.on('exit', () => process.stderr.write('\\nMLB_BENCH_MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'))`
+
+function runProcess(url: string, work: string): Promise<ProcessRun> {
+  const args = [BIN, 'serve', '--marathon', url, '--dry', '--group', 'external', '--health-check', '--syslog-socket', '/dev/null', '--haproxy-config', '/marathon-lb/haproxy.cfg']
+  const rssFile = join(work, 'rss')
+  const useTime = existsSync(TIME)
+  const preload = join(work, 'rss-preload.mjs')
+  if (!useTime) writeFileSync(preload, RSS_PRELOAD)
+  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, ['--import', preload, ...args]]
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(cmd, argv, {cwd: work, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+    let stdoutBytes = 0
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdoutBytes += c.length))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const ms = performance.now() - started
+      const rssKb = useTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) : Number(/MLB_BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN)
+      if (code !== 0) process.stderr.write(stderr)
+      resolve({ms, rssKb, code, stdoutBytes})
+    })
+  })
+}
+
+interface Row {
+  readonly apps: number
+  readonly tasks: number
+  readonly bodyMB: number
+  readonly renderMs: number
+  readonly parseMs: number
+  readonly generateMs: number
+  readonly processMs: number
+  readonly peakRssMB: number
+  readonly configKB: number
+}
+
+async function measure(apps: number): Promise<Row> {
+  const body = Buffer.from(JSON.stringify(generateState(apps)))
+  const inproc = inProcess(body)
+  const server = await startFixtureServer(body)
+  const work = mkdtempSync(join(tmpdir(), 'mlb-bench-'))
+  try {
+    const runs: ProcessRun[] = []
+    for (let i = 0; i < PROCESS_RUNS; i++) {
+      const r = await runProcess(server.url, work)
+      if (r.code !== 0) throw new Error(`mlb serve --dry exited with ${r.code}`)
+      runs.push(r)
+    }
+    return {
+      apps,
+      tasks: apps * 5,
+      bodyMB: body.length / 1048576,
+      renderMs: inproc.renderMs,
+      parseMs: inproc.parseMs,
+      generateMs: inproc.generateMs,
+      processMs: median(runs.map((r) => r.ms)),
+      peakRssMB: median(runs.map((r) => r.rssKb)) / 1024,
+      configKB: inproc.configBytes / 1024,
+    }
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+    await server.close()
+  }
+}
+
+function table(rows: readonly Row[]): string {
+  const head = ['apps', 'tasks', 'body MB', 'warm render ms', '(parse', 'generate)', 'process ms', 'peak RSS MB', 'config KB']
+  const lines = rows.map((r) => [r.apps, r.tasks, r.bodyMB.toFixed(1), r.renderMs.toFixed(1), r.parseMs.toFixed(1), r.generateMs.toFixed(1), r.processMs.toFixed(0), r.peakRssMB.toFixed(1), r.configKB.toFixed(0)].map(String))
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const fmt = (cells: readonly string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')
+  return [fmt(head), ...lines.map(fmt)].join('\n')
+}
+
+const notBuilt = missingBuild()
+if (notBuilt !== undefined) {
+  process.stderr.write(`${notBuilt}\n`)
+  process.exit(1)
+}
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const rows: Row[] = []
+for (const n of sizes.length > 0 ? sizes : [1000, 5000]) rows.push(await measure(n))
+process.stdout.write(`${table(rows)}\n\ntargets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB\n\n`)
+process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, rows}, null, 2)}\n`)

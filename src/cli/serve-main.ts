@@ -1,0 +1,82 @@
+/**
+ * `mlb serve` behind its thin oclif command: parse argparse-style (spec §1), then `-h`,
+ * `--longhelp`, or build the edges (logger, templates, auth, Marathon client, resolver) and run
+ * `--dry` once. Heavy modules are imported only on the path that needs them, so `-h` and
+ * `--longhelp` stay fast.
+ */
+import {MlbError} from '../errors.js'
+import {createLogger} from '../log.js'
+import {serveOptionsFrom, type ServeOptions} from '../serve/options.js'
+import {parseArgs, type ParsedArgs} from './argparse.js'
+import {formatHelp} from './argparse-help.js'
+import {SERVE_DESCRIPTION, SERVE_FLAGS, SERVE_PROG} from './serve-flags.js'
+
+/** The process around `mlb serve`, passed in so the command stays testable. */
+export interface ServeIo {
+  readonly argv: readonly string[]
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly cwd: string
+  /** Writes to stdout; resolves once the text is handed to the OS. */
+  readonly stdout: (text: string) => Promise<void>
+  /** Hides the command line from `ps` (called when it carries credentials). */
+  readonly hideArgv?: () => void
+}
+
+/** Flags whose values are secrets: their presence on the command line makes mlb hide its argv. */
+const SECRET_FLAGS = ['auth-credentials', 'dcos-auth-credentials']
+
+/** Runs `mlb serve`; throws MlbError subclasses for every expected failure. */
+export async function runServe(io: ServeIo): Promise<void> {
+  const parsed = parseArgs(SERVE_FLAGS, io.argv)
+  if (parsed.help) return io.stdout(formatHelp(SERVE_PROG, SERVE_DESCRIPTION, SERVE_FLAGS))
+  if (parsed.values.get('longhelp') === true) {
+    const {longhelpText} = await import('./longhelp-data.js')
+    return io.stdout(longhelpText())
+  }
+  hideSecrets(parsed, io)
+  const options = serveOptionsFrom(parsed, io.env)
+  await runOnce(options, io)
+}
+
+function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
+  if (SECRET_FLAGS.some((f) => parsed.values.has(f))) io.hideArgv?.()
+}
+
+async function runOnce(options: ServeOptions, io: ServeIo): Promise<void> {
+  const logger = createLogger({name: 'mlb', level: options.logLevel, format: options.logFormat})
+  const [{loadTemplateSet}, {authFromFlags}, {MarathonClient}, {HostResolver, systemLookup, taskHosts}, {generateConfig}] = await Promise.all([
+    import('../templates/load.js'),
+    import('../marathon/auth.js'),
+    import('../marathon/client.js'),
+    import('../marathon/dns.js'),
+    import('../generate.js'),
+  ])
+  // Read the world once (style rule 2): templates and credentials fail before Marathon is asked.
+  const templates = loadTemplateSet({env: io.env, cwd: io.cwd})
+  const auth = await authFromFlags(options.auth, {caCertPath: options.caCertPath, logger})
+  const client = new MarathonClient({urls: options.marathonUrls, auth, caCertPath: options.caCertPath, logger})
+  try {
+    const deps = {
+      marathon: client,
+      resolver: new HostResolver(options.lruCacheCapacity, systemLookup, logger),
+      hostsOf: taskHosts,
+      templates,
+      options: options.generate,
+      logger,
+      generate: generateConfig,
+    }
+    if (options.dry) {
+      const {runDry} = await import('../serve/dry.js')
+      await runDry({...deps, write: io.stdout})
+      return
+    }
+    const {regenerate} = await import('../serve/regenerate.js')
+    await regenerate(deps)
+    throw new MlbError(
+      'generated the configuration once, but writing --haproxy-config and driving HAProxy are not wired into mlb serve yet; use --dry to print it',
+      {code: 'MLB_ERR_NOT_WIRED', exit: 1},
+    )
+  } finally {
+    await client.close()
+  }
+}
