@@ -2,7 +2,7 @@
  * zdd's yes/no questions (spec §8.3: `Continue with deployment? [Y/n] `, `Continue? [Y/n] `).
  * Asked only on a terminal; without one the command refuses up front unless --force.
  */
-import {createInterface} from 'node:readline/promises'
+import {createInterface} from 'node:readline'
 
 /** Asks the operator to confirm. */
 export interface Prompter {
@@ -31,10 +31,15 @@ export class StreamPrompter implements Prompter {
   ) {}
 
   async confirm(question: string): Promise<boolean> {
-    const rl = createInterface({input: this.input, output: this.output, terminal: false})
+    const rl = createInterface({input: this.input, terminal: false})
+    // The iterator buffers lines typed ahead, so a re-ask never loses an answer.
+    const lines = rl[Symbol.asyncIterator]()
     try {
       for (let i = 0; i < MAX_ASKS; i++) {
-        const answer = parseYesNo(await rl.question(`${question} [Y/n] `))
+        this.output.write(`${question} [Y/n] `)
+        const line = await lines.next()
+        if (line.done === true) return false // input closed: no answer is not a yes
+        const answer = parseYesNo(line.value)
         if (answer !== undefined) return answer
         this.output.write("Please respond with 'yes' or 'no' (or 'y' or 'n').\n")
       }
