@@ -8,6 +8,9 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Clock, TimerHandle} from '../clock.js'
 import type {EventBus, SimEvent} from './event-bus.js'
 
+/** Jetty's `heartBeatPeriod`, which Marathon keeps (marathon-api §7.2). */
+export const DEFAULT_HEARTBEAT_MS = 10_000
+
 /** Options of {@link EventStreams}. */
 export interface EventStreamOptions {
   readonly clock: Clock

@@ -14,7 +14,7 @@ import {CallLog, type CallRecord} from './call-log.js'
 import {Cluster, type Member} from './cluster.js'
 import {Engine} from './engine.js'
 import type {SimEvent} from './event-bus.js'
-import {EventStreams} from './event-streams.js'
+import {DEFAULT_HEARTBEAT_MS, EventStreams} from './event-streams.js'
 import {Faults} from './faults.js'
 import {taskIdStyleFor} from './ids.js'
 import {ProcessRunner} from './process-runner.js'
@@ -81,7 +81,7 @@ export class Simulator {
   constructor(private readonly shared: Shared) {
     const o = shared.options
     const clock = o.clock ?? systemClock
-    this.streams = new EventStreams(shared.cluster.engine.bus, {clock, heartbeatMs: o.heartbeatMs ?? 10_000, maxOutstanding: o.maxOutstandingEvents ?? 1024})
+    this.streams = new EventStreams(shared.cluster.engine.bus, {clock, heartbeatMs: o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, maxOutstanding: o.maxOutstandingEvents ?? 1024})
     const self = this
     this.member = {
       get address() {
