@@ -1,0 +1,39 @@
+import {createHash} from 'node:crypto'
+import {describe, expect, it} from 'vitest'
+import {createPortAssigner} from '../../src/model/port-assigner.js'
+
+describe('IP-per-task service-port assignment (spec §5.5)', () => {
+  it('hashes /app-1 port 80 to 10051 in 10050-10100', () => {
+    expect(createHash('sha1').update('/app-1-80-0').digest('hex').slice(0, 8)).toBe('c7b56daf')
+    expect(createPortAssigner({min: 10050, max: 10100}).assign('/app-1', [80])).toEqual([10051])
+  })
+
+  it('reuses the port of a key already assigned in the build', () => {
+    const a = createPortAssigner({min: 10050, max: 10100})
+    const first = a.assign('/app-1', [80, 81])
+    expect(a.assign('/app-1', [81, 80])).toEqual([first[1], first[0]])
+  })
+
+  it('is a pure function of the request order', () => {
+    const run = (): readonly (number | undefined)[] => {
+      const a = createPortAssigner({min: 10000, max: 10020})
+      return ['/a', '/b', '/c', '/d'].flatMap((app) => a.assign(app, [80, 443]))
+    }
+    expect(run()).toEqual(run())
+  })
+
+  it('exhausts: 24 keys over 21 ports leave the last 3 without a port and cover the range', () => {
+    const a = createPortAssigner({min: 10000, max: 10020})
+    const got = Array.from({length: 24}, (_, i) => a.assign(`/app-${i}`, [8080])[0])
+    expect(got.slice(21)).toEqual([undefined, undefined, undefined])
+    expect(new Set(got.slice(0, 21))).toEqual(new Set(Array.from({length: 21}, (_, i) => 10000 + i)))
+  })
+
+  it('falls back to the lowest free port when every hashed candidate clashes', () => {
+    // A range of 2 ports: the second key's 50 hashed candidates can all hit the first key's port.
+    const a = createPortAssigner({min: 20000, max: 20001})
+    const [p1] = a.assign('/x', [1])
+    const [p2] = a.assign('/y', [1])
+    expect(new Set([p1, p2])).toEqual(new Set([20000, 20001]))
+  })
+})
