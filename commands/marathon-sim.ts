@@ -20,7 +20,7 @@ export default class MarathonSim extends BaseCommand {
     'time-scale': Flags.string({summary: 'Multiply the seconds apps declare (health checks, grace periods) by this', default: '1'}),
     'heartbeat-ms': Flags.integer({summary: 'Event-stream heartbeat period', default: 10_000, min: 1}),
     credentials: Flags.string({summary: 'Require HTTP basic auth user:password', env: 'MESOSPHERE_HTTP_CREDENTIALS'}),
-    'dcos-uid': Flags.string({summary: 'Serve DC/OS login and token auth for this service account uid', multiple: true, default: []}),
+    'dcos-uid': Flags.string({summary: 'Serve DC/OS login and token auth for this service account uid', multiple: true}),
     'marathon-version': Flags.string({summary: 'Version reported by /v2/info (1.8+ uses instance-style task ids)', default: '1.9.109'}),
     'log-level': Flags.string({summary: 'debug, info, warn or error', default: 'info', options: ['debug', 'info', 'warn', 'error']}),
   }
@@ -32,7 +32,7 @@ export default class MarathonSim extends BaseCommand {
     await runMarathonSim(
       {
         port: flags.port, host: flags.host, taskPorts: flags['task-ports'], virtualTasks: flags['virtual-tasks'], timeScale: Number(flags['time-scale']),
-        heartbeatMs: flags['heartbeat-ms'], dcosUids: flags['dcos-uid'], version: flags['marathon-version'],
+        heartbeatMs: flags['heartbeat-ms'], dcosUids: flags['dcos-uid'] ?? [], version: flags['marathon-version'],
         ...(flags.apps === undefined ? {} : {appsFile: flags.apps}),
         ...(flags['base-path'] === undefined ? {} : {basePath: flags['base-path']}),
         ...(flags.credentials === undefined ? {} : {credentials: flags.credentials}),
