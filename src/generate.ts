@@ -25,7 +25,10 @@ export interface GenerateOptions {
   readonly groupHttpsByVhost: boolean
   /** `--ssl-certs` split on `,` (an empty flag value already replaced by the default). */
   readonly sslCerts: readonly string[]
-  /** Folder of `--haproxy-config`, with a trailing `/` (where the map files live). */
+  /**
+   * Folder of `--haproxy-config` (where the map files live); a trailing `/` is optional.
+   * Map templates get it as `{haproxy_dir}` without the trailing `/`, as marathon-lb does.
+   */
   readonly haproxyDir: string
   /** IP-per-task service-port range, or undefined when auto-assignment is off (both set to 0). */
   readonly servicePortRange: {readonly min: number; readonly max: number} | undefined

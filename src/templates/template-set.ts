@@ -1,7 +1,7 @@
 /**
  * The loaded, compiled set of templates generation uses (defaults, file and environment
  * overrides), built once by `loadTemplateSet` (src/templates/load.ts). Per-service label
- * overrides are compiled on demand by `labelTemplate` (src/templates/compile.ts).
+ * overrides are compiled on demand by `compileUserTemplate` (src/templates/compile.ts).
  */
 import type {PyValue} from './pyvalue.js'
 
