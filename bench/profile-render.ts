@@ -7,7 +7,8 @@ import {Session} from 'node:inspector/promises'
 import {tmpdir} from 'node:os'
 
 import {generateConfig} from '../src/generate.js'
-import {parseAppsBody} from '../src/marathon/apps-body.js'
+import {parseAppsChunks} from '../src/marathon/apps-stream.js'
+import {keepLbFields} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
 import {generateState} from './gen-state.js'
 
@@ -21,6 +22,12 @@ interface Profile {
   readonly timeDeltas: readonly number[]
 }
 
+function chunksOf(body: Buffer): Buffer[] {
+  const out: Buffer[] = []
+  for (let i = 0; i < body.length; i += 65536) out.push(body.subarray(i, i + 65536))
+  return out
+}
+
 const apps = Number(process.argv[2] ?? '5000')
 const runs = Number(process.argv[3] ?? '10')
 const body = Buffer.from(JSON.stringify(generateState(apps)))
@@ -30,7 +37,7 @@ const options = {
   sslCerts: ['/etc/ssl/cert.pem'], haproxyDir: '/marathon-lb/', servicePortRange: {min: 10050, max: 10100}, frameworkName: undefined,
 }
 const once = (): void => {
-  generateConfig({marathon: parseAppsBody(body), options, templates, hostIps: new Map()})
+  generateConfig({marathon: parseAppsChunks(chunksOf(body), keepLbFields), options, templates, hostIps: new Map()})
 }
 for (let i = 0; i < 3; i++) once()
 const session = new Session()

@@ -10,7 +10,8 @@ import {MarathonError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactSecrets, redactUrl} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
-import {parseAppsBody} from './apps-body.js'
+import {AppsBodyStream} from './apps-stream.js'
+import {keepLbFields} from './lb-fields.js'
 import {BasicAuth, type MarathonAuth} from './auth.js'
 
 /** One Marathon answer. */
@@ -32,17 +33,16 @@ export interface MarathonClientOptions {
   readonly userAgent?: string | undefined
 }
 
-/** One HTTP answer before parsing. */
+/** One HTTP answer: its bytes, or (for a streamed 2xx body) the parsed value or why it failed. */
 interface RawAnswer {
   readonly status: number
-  readonly bytes: Buffer
   readonly contentType: string
+  readonly bytes?: Buffer
+  readonly streamed?: {readonly value: unknown} | {readonly invalid: 'empty' | 'not-json'}
 }
 
-/** How a body is turned into a value (plain JSON.parse, or the per-app parser for /v2/apps). */
-type BodyParser = (bytes: Buffer) => unknown
-
-const parseJson: BodyParser = (bytes) => JSON.parse(bytes.toString('utf8'))
+/** Makes the incremental parser for a successful body (only `/v2/apps` uses one). */
+type StreamFactory = () => AppsBodyStream
 
 /** Reads a body into one Buffer; with a Content-Length each chunk is copied once and dropped. */
 async function readBody(body: AsyncIterable<Buffer>, length: number): Promise<Buffer> {
@@ -59,6 +59,26 @@ async function readBody(body: AsyncIterable<Buffer>, length: number): Promise<Bu
   const chunks: Buffer[] = []
   for await (const chunk of body) chunks.push(chunk)
   return Buffer.concat(chunks)
+}
+
+/** Feeds a body to the incremental parser; a syntax error still drains the body (keep-alive). */
+async function streamBody(body: AsyncIterable<Buffer>, parser: AppsBodyStream): Promise<NonNullable<RawAnswer['streamed']>> {
+  let broken = false
+  for await (const chunk of body) {
+    if (broken) continue
+    try {
+      parser.push(chunk)
+    } catch {
+      broken = true
+    }
+  }
+  if (broken) return {invalid: 'not-json'}
+  if (parser.blank) return {invalid: 'empty'}
+  try {
+    return {value: parser.end()}
+  } catch {
+    return {invalid: 'not-json'}
+  }
 }
 
 interface Base {
@@ -166,16 +186,16 @@ export class MarathonClient {
    * MarathonError when every host failed or the body is not JSON.
    */
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<MarathonResponse<T>> {
-    return this.requestWith<T>(method, path, body, parseJson)
+    return this.requestWith<T>(method, path, body, undefined)
   }
 
-  private async requestWith<T>(method: string, path: string, body: unknown, parse: BodyParser): Promise<MarathonResponse<T>> {
+  private async requestWith<T>(method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<MarathonResponse<T>> {
     const failures: string[] = []
     const order = [...this.bases]
     for (const [i, base] of order.entries()) {
       let answer: RawAnswer
       try {
-        answer = await this.send(base, method, path, body)
+        answer = await this.send(base, method, path, body, stream)
       } catch (err) {
         if (err instanceof MarathonError) throw err
         const reason = this.scrub(transportReason(err, this.connectMs, this.readMs))
@@ -186,12 +206,12 @@ export class MarathonClient {
       }
       if (answer.status === 401) this.auth?.invalidate()
       if (i > 0 && isSuccess(answer.status)) this.bases = [...order.slice(i), ...order.slice(0, i)]
-      return {status: answer.status, body: this.parseBody(base, method, answer, parse) as T, url: base.url}
+      return {status: answer.status, body: this.parseBody(base, method, answer) as T, url: base.url}
     }
     throw new MarathonError(`cannot reach Marathon: ${failures.join('; ')}`, {host: order.map((b) => b.url).join(' ')})
   }
 
-  private async send(base: Base, method: string, path: string, body: unknown): Promise<RawAnswer> {
+  private async send(base: Base, method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<RawAnswer> {
     const authorization = await this.authorization()
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -205,19 +225,26 @@ export class MarathonClient {
       dispatcher: this.agent,
       ...(body === undefined ? {} : {body: JSON.stringify(body)}),
     })
-    const bytes = await readBody(res.body, Number(res.headers['content-length'] ?? Number.NaN))
     const ct = res.headers['content-type']
-    return {status: res.statusCode, bytes, contentType: typeof ct === 'string' ? ct : ''}
+    const contentType = typeof ct === 'string' ? ct : ''
+    if (stream !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+      return {status: res.statusCode, contentType, streamed: await streamBody(res.body, stream())}
+    }
+    const bytes = await readBody(res.body, Number(res.headers['content-length'] ?? Number.NaN))
+    return {status: res.statusCode, bytes, contentType}
   }
 
-  private parseBody(base: Base, method: string, answer: RawAnswer, parse: BodyParser): unknown {
+  private parseBody(base: Base, method: string, answer: RawAnswer): unknown {
     const what = `Marathon ${base.url} answered HTTP ${answer.status}`
-    if (isBlank(answer.bytes)) {
+    const streamed = answer.streamed
+    if (streamed !== undefined && 'value' in streamed) return streamed.value
+    if (streamed?.invalid === 'empty' || (answer.bytes !== undefined && isBlank(answer.bytes))) {
       if (answer.status === 204 || method.toUpperCase() === 'HEAD') return null
       throw new MarathonError(`${what} with an empty body`, {host: base.url, status: answer.status})
     }
     try {
-      return parse(answer.bytes)
+      if (streamed !== undefined || answer.bytes === undefined) throw new SyntaxError('not JSON')
+      return JSON.parse(answer.bytes.toString('utf8'))
     } catch {
       const ct = answer.contentType === '' ? '' : ` (${answer.contentType.split(';')[0]})`
       throw new MarathonError(`${what} with a body that is not JSON${ct}`, {host: base.url, status: answer.status})
@@ -225,11 +252,13 @@ export class MarathonClient {
   }
 
   /**
-   * `GET /v2/apps?embed=apps.tasks` (spec §6.1), the body as Marathon sent it. Throws
+   * `GET /v2/apps?embed=apps.tasks` (spec §6.1), the body as Marathon sent it, or with
+   * `lbFieldsOnly` only the app and task fields load balancing reads (spec §5.1a). Throws
    * MarathonError on a non-2xx status or a body without an `apps` array.
    */
-  async getApps(): Promise<unknown> {
-    const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, parseAppsBody)
+  async getApps(opts: {lbFieldsOnly?: boolean} = {}): Promise<unknown> {
+    const each = opts.lbFieldsOnly === true ? keepLbFields : undefined
+    const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, () => new AppsBodyStream(each))
     if (res.status < 200 || res.status >= 300) {
       const msg = this.scrub(messageSuffix(res.body))
       throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status}${msg}`, {host: res.url, status: res.status})
@@ -241,9 +270,15 @@ export class MarathonClient {
     return res.body
   }
 
-  /** Closes connections and the auth helper. */
+  /** Closes connections (after in-flight requests finish) and the auth helper. */
   async close(): Promise<void> {
     await this.agent.close()
+    await this.auth?.close()
+  }
+
+  /** Like {@link close}, but aborts in-flight requests instead of waiting for them. */
+  async destroy(): Promise<void> {
+    await this.agent.destroy()
     await this.auth?.close()
   }
 }

@@ -4,11 +4,22 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {generateState} from '../../bench/gen-state.js'
-import {parseAppsBody} from '../../src/marathon/apps-body.js'
+import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
+import {keepLbFields} from '../../src/marathon/lb-fields.js'
 import {ROOT} from '../cli-run.js'
 
+/** The body cut into pieces of `size` bytes (multi-byte characters may be split). */
+function chunks(text: string, size: number): Buffer[] {
+  const buf = Buffer.from(text)
+  const out: Buffer[] = []
+  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
+  return out
+}
+
+const SIZES = [1, 2, 7, 64, 65536]
+
 function same(text: string): void {
-  expect(parseAppsBody(Buffer.from(text))).toEqual(JSON.parse(text))
+  for (const size of SIZES) expect(parseAppsChunks(chunks(text, size)), `chunks of ${size}`).toEqual(JSON.parse(text))
 }
 
 function sameError(text: string): void {
@@ -19,10 +30,10 @@ function sameError(text: string): void {
     expected = err
   }
   expect(expected).toBeInstanceOf(SyntaxError)
-  expect(() => parseAppsBody(Buffer.from(text))).toThrow(SyntaxError)
+  for (const size of SIZES) expect(() => parseAppsChunks(chunks(text, size)), `chunks of ${size}`).toThrow(SyntaxError)
 }
 
-describe('per-app parsing of the /v2/apps body equals JSON.parse', () => {
+describe('incremental per-app parsing of the /v2/apps body equals JSON.parse', () => {
   const shapes: {desc: string; text: string}[] = [
     {desc: 'empty list', text: '{"apps":[]}'},
     {desc: 'white space everywhere', text: ' \n{ "apps" :\t[ {"id":"/a"} ,\r\n{"id":"/b"} ] } \n'},
@@ -35,11 +46,12 @@ describe('per-app parsing of the /v2/apps body equals JSON.parse', () => {
     {desc: 'not an object at all', text: '[{"id": "/a"}]'},
     {desc: 'empty object', text: '{}'},
     {desc: 'a bare string', text: '"apps"'},
+    {desc: 'numbers split across chunks', text: '{"n": 12345678901234, "apps": [1234567, -0.5e-7], "m": 42}'},
   ]
   for (const s of shapes) it(s.desc, () => same(s.text))
 
   it('keeps __proto__ as an own property without touching the prototype', () => {
-    const v = parseAppsBody(Buffer.from('{"__proto__": {"polluted": true}, "apps": []}')) as Record<string, unknown>
+    const v = parseAppsChunks(chunks('{"__proto__": {"polluted": true}, "apps": []}', 3)) as Record<string, unknown>
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype)
     expect(Object.keys(v)).toEqual(['__proto__', 'apps'])
   })
@@ -51,6 +63,10 @@ describe('per-app parsing of the /v2/apps body equals JSON.parse', () => {
     '{"apps": [{"id": "/a"}]} trailing',
     '{"apps": [{"id": "/a}]}',
     '{apps: []}',
+    '{"apps": []}}',
+    '{"apps": [] "x": 1}',
+    '{"apps" []}',
+    '   ',
     '',
   ]
   for (const text of broken) it(`throws SyntaxError like JSON.parse: ${JSON.stringify(text)}`, () => sameError(text))
@@ -61,5 +77,25 @@ describe('per-app parsing of the /v2/apps body equals JSON.parse', () => {
     expect(files.length).toBeGreaterThan(40)
     for (const file of files) same(readFileSync(file, 'utf8'))
     same(JSON.stringify(generateState(200, 7)))
+  })
+})
+
+describe('load-balancing fields only (spec §5.1a)', () => {
+  it('keeps the app and task keys the core reads and drops the rest', () => {
+    const app = {
+      id: '/a', labels: {}, instances: 1, ports: [1], portDefinitions: [], ipAddress: null, container: {}, networks: [], healthChecks: [], versionInfo: {},
+      cmd: 'x', env: {SECRET: 'y'}, deployments: [], constraints: [],
+      tasks: [{id: 't', host: 'h', ports: [2], state: 'TASK_RUNNING', ipAddresses: [], healthCheckResults: [], slaveId: 's', startedAt: 'x', version: 'v'}],
+    }
+    const text = JSON.stringify({apps: [app, 5]})
+    expect(parseAppsChunks(chunks(text, 10), keepLbFields)).toEqual({
+      apps: [
+        {
+          id: '/a', labels: {}, instances: 1, ports: [1], portDefinitions: [], ipAddress: null, container: {}, networks: [], healthChecks: [], versionInfo: {},
+          tasks: [{id: 't', host: 'h', ports: [2], state: 'TASK_RUNNING', ipAddresses: [], healthCheckResults: []}],
+        },
+        5,
+      ],
+    })
   })
 })

@@ -1,0 +1,258 @@
+/**
+ * Incremental parse of Marathon's `/v2/apps` body while it arrives (see apps-body.ts for why
+ * per app): each chunk is scanned once, every finished app is `JSON.parse`d and handed to `each`,
+ * and its bytes are dropped, so the ~20 MB body of a 5,000-app cluster never sits in memory
+ * whole and parsing overlaps the transfer. A body that does not start with `{` is buffered and
+ * parsed with plain JSON.parse. Syntax errors throw SyntaxError, as JSON.parse.
+ *
+ * Why per app: decoding a 20 MB body into one string and JSON.parse-ing it holds bytes, string
+ * and object graph at once (≈190 MB peak RSS; issue 2's budget is 180 MB), while small per-app
+ * strings die young.
+ */
+/** Applied to each element of `apps` right after it is parsed. */
+export type AppTransform = (app: unknown) => unknown
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const OPEN_OBJ = 0x7b
+const CLOSE_OBJ = 0x7d
+const OPEN_ARR = 0x5b
+const CLOSE_ARR = 0x5d
+const COMMA = 0x2c
+const COLON = 0x3a
+
+function isWs(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+function isDelimiter(c: number | undefined): boolean {
+  return c === COMMA || c === CLOSE_OBJ || c === CLOSE_ARR || isWs(c)
+}
+
+/** Where the top-level scanner is. */
+type State = 'detect' | 'key-or-close' | 'key' | 'colon' | 'value' | 'after-value' | 'next-key' | 'elem-or-close' | 'elem' | 'after-elem' | 'end' | 'whole'
+
+/** Scan state of one value that may span chunks. */
+interface ValueScan {
+  depth: number
+  inString: boolean
+  escape: boolean
+  /** First byte of the value: `{`, `[`, `"` or a primitive's first character. */
+  first: number
+}
+
+/** Parses a `/v2/apps` body fed chunk by chunk. */
+export class AppsBodyStream {
+  private state: State = 'detect'
+  private window: Buffer = Buffer.alloc(0)
+  /** Index in `window` where the current token started. */
+  private start = 0
+  /** Index in `window` of the next unscanned byte. */
+  private pos = 0
+  private scan: ValueScan | undefined
+  private key = ''
+  private apps: unknown[] = []
+  private readonly result: Record<string, unknown> = {}
+  private readonly whole: Buffer[] = []
+
+  constructor(private readonly each: AppTransform = (app) => app) {}
+
+  /** Feeds the next chunk of the body. */
+  push(chunk: Buffer): void {
+    if (this.state === 'whole') {
+      this.whole.push(chunk)
+      return
+    }
+    // Keep only the unfinished token; finished apps' bytes are dropped here.
+    this.window = this.start < this.window.length ? Buffer.concat([this.window.subarray(this.start), chunk]) : chunk
+    this.pos -= this.start
+    this.start = 0
+    this.run(false)
+  }
+
+  /** No byte other than JSON white space has been seen (an empty body). */
+  get blank(): boolean {
+    return this.state === 'detect'
+  }
+
+  /** Ends the body and returns the parsed value. */
+  end(): unknown {
+    if (this.state === 'whole' || this.state === 'detect') return JSON.parse(Buffer.concat([...this.whole, this.window]).toString('utf8'))
+    this.run(true)
+    if (this.state !== 'end') throw new SyntaxError('Unexpected end of JSON input')
+    return this.result
+  }
+
+  private fail(): never {
+    throw new SyntaxError(`Unexpected token in JSON at position ${this.pos}`)
+  }
+
+  private skipWs(): boolean {
+    while (this.pos < this.window.length && isWs(this.window[this.pos])) this.pos++
+    return this.pos < this.window.length
+  }
+
+  private run(final: boolean): void {
+    const w = (): Buffer => this.window
+    for (;;) {
+      if (this.state !== 'key' && this.state !== 'value' && this.state !== 'elem' && !this.skipWs()) return
+      const c = w()[this.pos]
+      switch (this.state) {
+        case 'detect':
+          if (c !== OPEN_OBJ) {
+            this.state = 'whole' // not Marathon's shape: JSON.parse decides
+            this.whole.push(this.window)
+            this.window = Buffer.alloc(0)
+            this.pos = this.start = 0
+            return
+          }
+          this.pos++
+          this.state = 'key-or-close'
+          break
+        case 'key-or-close':
+        case 'next-key':
+          if (c === CLOSE_OBJ && this.state === 'key-or-close') {
+            this.pos++
+            this.state = 'end'
+            break
+          }
+          if (c !== QUOTE) this.fail()
+          this.beginValue('key')
+          break
+        case 'key': {
+          const end = this.scanValue(final)
+          if (end === undefined) return
+          this.key = JSON.parse(w().toString('utf8', this.start, end)) as string
+          this.consume(end, 'colon')
+          break
+        }
+        case 'colon':
+          if (c !== COLON) this.fail()
+          this.pos++
+          this.state = 'value'
+          break
+        case 'value': {
+          if (this.scan === undefined) {
+            if (!this.skipWs()) {
+              if (final) this.fail()
+              return
+            }
+            if (this.key === 'apps' && w()[this.pos] === OPEN_ARR) {
+              this.apps = []
+              this.pos++
+              this.state = 'elem-or-close'
+              break
+            }
+            this.beginValue('value')
+          }
+          const end = this.scanValue(final)
+          if (end === undefined) return
+          this.store(JSON.parse(w().toString('utf8', this.start, end)))
+          this.consume(end, 'after-value')
+          break
+        }
+        case 'after-value':
+          if (c === COMMA) {
+            this.pos++
+            this.state = 'next-key'
+          } else if (c === CLOSE_OBJ) {
+            this.pos++
+            this.state = 'end'
+          } else this.fail()
+          break
+        case 'elem-or-close':
+          if (c === CLOSE_ARR) {
+            this.pos++
+            this.store(this.apps)
+            this.state = 'after-value'
+            break
+          }
+          this.beginValue('elem')
+          break
+        case 'elem': {
+          if (this.scan === undefined) {
+            if (!this.skipWs()) {
+              if (final) this.fail()
+              return
+            }
+            this.beginValue('elem')
+          }
+          const end = this.scanValue(final)
+          if (end === undefined) return
+          this.apps.push(this.each(JSON.parse(w().toString('utf8', this.start, end))))
+          this.consume(end, 'after-elem')
+          break
+        }
+        case 'after-elem':
+          if (c === COMMA) {
+            this.pos++
+            this.state = 'elem'
+          } else if (c === CLOSE_ARR) {
+            this.pos++
+            this.store(this.apps)
+            this.state = 'after-value'
+          } else this.fail()
+          break
+        case 'end':
+          this.fail() // only white space may follow the top-level object
+        case 'whole':
+          return
+      }
+    }
+  }
+
+  private beginValue(state: 'key' | 'value' | 'elem'): void {
+    this.state = state
+    this.start = this.pos
+    this.scan = {depth: 0, inString: false, escape: false, first: this.window[this.pos]!}
+  }
+
+  private consume(end: number, next: State): void {
+    this.pos = end
+    this.start = end
+    this.scan = undefined
+    this.state = next
+  }
+
+  private store(value: unknown): void {
+    // defineProperty: a "__proto__" key stays a plain property, as with JSON.parse
+    Object.defineProperty(this.result, this.key, {value, writable: true, enumerable: true, configurable: true})
+  }
+
+  /** Advances over the current value; returns its end index, or undefined if more bytes are needed. */
+  private scanValue(final: boolean): number | undefined {
+    const s = this.scan!
+    const buf = this.window
+    let j = this.pos
+    if (s.first !== QUOTE && s.first !== OPEN_OBJ && s.first !== OPEN_ARR) {
+      while (j < buf.length && !isDelimiter(buf[j])) j++
+      this.pos = j
+      return j < buf.length || final ? j : undefined
+    }
+    for (; j < buf.length; j++) {
+      const c = buf[j]
+      if (s.inString) {
+        if (s.escape) s.escape = false
+        else if (c === BACKSLASH) s.escape = true
+        else if (c === QUOTE) {
+          s.inString = false
+          if (s.depth === 0) return (this.pos = j + 1)
+        }
+      } else if (c === QUOTE) s.inString = true
+      else if (c === OPEN_OBJ || c === OPEN_ARR) s.depth++
+      else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+        if (--s.depth === 0) return (this.pos = j + 1)
+      }
+    }
+    this.pos = j
+    if (final) this.fail()
+    return undefined
+  }
+}
+
+/** Parses a whole body given as chunks (tests, benchmarks); equals `JSON.parse` of their concatenation. */
+export function parseAppsChunks(chunks: Iterable<Buffer>, each?: AppTransform): unknown {
+  const stream = new AppsBodyStream(each)
+  for (const c of chunks) stream.push(c)
+  return stream.end()
+}
