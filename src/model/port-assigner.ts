@@ -18,8 +18,16 @@ export interface PortAssigner {
 
 const ATTEMPTS = 50
 
-/** A fresh assigner over `range` (spec §5.1: reset at the start of every build). */
-export function createPortAssigner(range: PortRange): PortAssigner {
+/** spec §5.5: the first 8 hex digits of SHA-1 of `"<appId>-<taskPort>-<attempt>"`, as an integer. */
+export function portHash(text: string): number {
+  return parseInt(createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 8), 16)
+}
+
+/**
+ * A fresh assigner over `range` (spec §5.1: reset at the start of every build). `hash` is
+ * replaceable so tests can force clashes.
+ */
+export function createPortAssigner(range: PortRange, hash: (text: string) => number = portHash): PortAssigner {
   const size = range.max - range.min + 1
   const byKey = new Map<string, number | undefined>()
   const used = new Set<number>()
@@ -28,7 +36,7 @@ export function createPortAssigner(range: PortRange): PortAssigner {
     if (byKey.has(key)) return byKey.get(key)
     let port: number | undefined
     // Keys that got no port still count towards the range size (spec §5.5).
-    if (byKey.size < size) port = hashedPort(appId, taskPort, range, size, used) ?? lowestFree(range, used)
+    if (byKey.size < size) port = hashedPort(hash, appId, taskPort, range, size, used) ?? lowestFree(range, used)
     byKey.set(key, port)
     if (port !== undefined) used.add(port)
     return port
@@ -36,10 +44,9 @@ export function createPortAssigner(range: PortRange): PortAssigner {
   return {assign: (appId, taskPorts) => taskPorts.map((p) => assignOne(appId, p))}
 }
 
-function hashedPort(appId: string, taskPort: number, range: PortRange, size: number, used: ReadonlySet<number>): number | undefined {
+function hashedPort(hash: (text: string) => number, appId: string, taskPort: number, range: PortRange, size: number, used: ReadonlySet<number>): number | undefined {
   for (let i = 0; i < ATTEMPTS; i++) {
-    const h = parseInt(createHash('sha1').update(`${appId}-${taskPort}-${i}`, 'utf8').digest('hex').slice(0, 8), 16)
-    const candidate = range.min + (h % size)
+    const candidate = range.min + (hash(`${appId}-${taskPort}-${i}`) % size)
     if (!used.has(candidate)) return candidate
   }
   return undefined

@@ -29,11 +29,10 @@ describe('IP-per-task service-port assignment (spec §5.5)', () => {
     expect(new Set(got.slice(0, 21))).toEqual(new Set(Array.from({length: 21}, (_, i) => 10000 + i)))
   })
 
-  it('falls back to the lowest free port when every hashed candidate clashes', () => {
-    // A range of 2 ports: the second key's 50 hashed candidates can all hit the first key's port.
-    const a = createPortAssigner({min: 20000, max: 20001})
-    const [p1] = a.assign('/x', [1])
-    const [p2] = a.assign('/y', [1])
-    expect(new Set([p1, p2])).toEqual(new Set([20000, 20001]))
+  it('scans linearly from the bottom when every hashed candidate clashes (marathon-lb max_clash)', () => {
+    // Every text hashes alike: after the first key, all 50 attempts clash.
+    const a = createPortAssigner({min: 10000, max: 10020}, () => 7)
+    const got = Array.from({length: 10}, (_, i) => a.assign(`/app-${i}`, [80])[0])
+    expect(got).toEqual([10007, 10000, 10001, 10002, 10003, 10004, 10005, 10006, 10008, 10009])
   })
 })
