@@ -161,10 +161,14 @@ function parseAuth(value: string | undefined, label: string, errors: LabelError[
   return {realm, user, passwd}
 }
 
+const NO_TEMPLATES: ReadonlyMap<string, TemplateLabel> = new Map()
+
 function templateLabels(raw: ReadonlyMap<string, string>, n: number): ReadonlyMap<string, TemplateLabel> {
-  const out = new Map<string, TemplateLabel>()
+  let out: Map<string, TemplateLabel> | undefined
   for (const [name, value] of raw) {
-    if (LABEL_TEMPLATE_NAMES.has(name)) out.set(name, {label: `HAPROXY_${n}_${name}`, text: value.replaceAll('\r\n', '\n')})
+    if (!LABEL_TEMPLATE_NAMES.has(name)) continue
+    out ??= new Map()
+    out.set(name, {label: `HAPROXY_${n}_${name}`, text: value.replaceAll('\r\n', '\n')})
   }
-  return out
+  return out ?? NO_TEMPLATES
 }
