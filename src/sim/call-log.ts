@@ -23,7 +23,7 @@ export class CallLog {
   /** Records one call. */
   add(record: CallRecord): void {
     this.list.push(record)
-    if (this.list.length > this.limit) this.list.splice(0, this.list.length - this.limit)
+    if (this.list.length > this.limit * 1.5) this.list.splice(0, this.list.length - this.limit)
   }
 
   /** Calls so far, optionally only those with `method` and a path matching `path`. */

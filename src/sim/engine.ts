@@ -7,7 +7,6 @@
 import {randomUUID} from 'node:crypto'
 
 import type {Clock} from '../clock.js'
-import {servicePorts} from './app-types.js'
 import {ApiError, appLocked} from './api-error.js'
 import {DeploymentManager, planJson, type Deployment} from './deployments.js'
 import {EventBus} from './event-bus.js'
@@ -76,7 +75,7 @@ export class Engine {
 
   /** Stamps a definition as a new version of `before` (scale-only keeps `lastConfigChangeAt`, §2.4). */
   stamp(def: AppDefinition, before: StoredApp | undefined, version = this.newVersion()): StoredApp {
-    const taken = this.store.servicePortsExcept(def.id, servicePorts)
+    const taken = this.store.servicePortTakenExcept(def.id)
     const assigned = assignServicePorts(def, before?.def, taken)
     const draft: StoredApp = {def: assigned, version, lastScalingAt: version, lastConfigChangeAt: version}
     if (before !== undefined && planSteps([{appId: def.id, before, after: draft}]).every((s) => s.every((a) => a.action !== 'RestartApplication'))) {
@@ -103,8 +102,8 @@ export class Engine {
     for (const c of conflicts) this.deployments.cancel(c, 'The upgrade has been cancelled')
     opts.onAccepted?.()
     for (const c of changes) {
-      if (c.after === undefined) this.store.apps.delete(c.appId)
-      else this.store.apps.set(c.appId, c.after)
+      if (c.after === undefined) this.store.deleteApp(c.appId)
+      else this.store.setApp(c.after)
       if (c.after === undefined || c.before?.lastConfigChangeAt !== c.after.lastConfigChangeAt) this.tasks.resetBackoff(c.appId)
     }
     this.bus.publish('group_change_success', {groupId: '/', version})

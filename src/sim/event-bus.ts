@@ -26,7 +26,8 @@ export class EventBus {
   publish(eventType: string, payload: Readonly<Record<string, unknown>>): SimEvent {
     const event: SimEvent = {...payload, eventType, timestamp: timestamp(this.clock.now())}
     this.log.push(event)
-    if (this.log.length > this.historyLimit) this.log.splice(0, this.log.length - this.historyLimit)
+    // Trim in chunks: splicing on every publish would cost O(limit) per event.
+    if (this.log.length > this.historyLimit * 1.5) this.log.splice(0, this.log.length - this.historyLimit)
     for (const l of [...this.listeners]) l(event)
     return event
   }

@@ -70,7 +70,7 @@ export function loadApps(engine: Engine, doc: unknown, keepTasks: boolean): void
     const info = obj(raw['versionInfo'])
     const stamped = engine.stamp(def, undefined, version)
     const app: StoredApp = {...stamped, lastScalingAt: str(info['lastScalingAt']) ?? version, lastConfigChangeAt: str(info['lastConfigChangeAt']) ?? version}
-    engine.store.apps.set(def.id, app)
+    engine.store.setApp(app)
     const tasks = Array.isArray(raw['tasks']) ? raw['tasks'] : []
     if (keepTasks) for (const t of tasks) engine.tasks.adopt(seededTask(t, app, now))
     engine.kick(def.id)

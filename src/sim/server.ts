@@ -64,15 +64,15 @@ function commonHeaders(d: ServerDeps): Record<string, string> {
 
 function send(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
   const all: Record<string, string> = {...headers, ...reply.headers}
-  let payload: string | undefined
+  let payload: Buffer | undefined
   if (reply.json !== undefined) {
-    payload = JSON.stringify(reply.json)
+    payload = Buffer.from(JSON.stringify(reply.json))
     all['Content-Type'] = 'application/json'
   } else if (reply.text !== undefined) {
-    payload = reply.text
+    payload = Buffer.from(reply.text)
     all['Content-Type'] = reply.contentType ?? 'text/plain'
   }
-  if (payload !== undefined) all['Content-Length'] = String(Buffer.byteLength(payload))
+  if (payload !== undefined) all['Content-Length'] = String(payload.length)
   res.writeHead(reply.status, all)
   res.end(payload)
 }

@@ -9,11 +9,12 @@ import {ApiError} from './api-error.js'
 /** Marathon's `local_port_min`/`local_port_max`. */
 export const SERVICE_PORT_RANGE = {min: 10000, max: 20000} as const
 
-/** Returns `app` with its zero service ports assigned. `taken` holds every other app's ports. */
-export function assignServicePorts(app: AppDefinition, previous: AppDefinition | undefined, taken: ReadonlySet<number>): AppDefinition {
+/** Returns `app` with its zero service ports assigned. `taken` tells the ports other apps use. */
+export function assignServicePorts(app: AppDefinition, previous: AppDefinition | undefined, taken: (port: number) => boolean): AppDefinition {
   const current = servicePorts(app)
   if (!current.includes(0)) return app
-  const used = new Set<number>([...taken, ...current.filter((p) => p !== 0)])
+  const mine = new Set<number>(current.filter((p) => p !== 0))
+  const used = {has: (p: number): boolean => mine.has(p) || taken(p), add: (p: number): void => void mine.add(p)}
   const reusable = (previous === undefined ? [] : servicePorts(previous)).filter((p) => p !== 0 && !used.has(p))
   let next: number = SERVICE_PORT_RANGE.min
   const pick = (): number => {

@@ -2,7 +2,7 @@
  * The simulator's stored state: apps (with their version stamps) and tasks. Plain data plus
  * lookups; transitions live in `tasks.ts`, `health.ts` and `deployments.ts`.
  */
-import type {AppDefinition} from './app-types.js'
+import {servicePorts, type AppDefinition} from './app-types.js'
 import type {Binding} from './runner.js'
 
 /** Mesos task states the simulator produces (marathon-api §5). */
@@ -89,9 +89,38 @@ export function isHealthy(t: SimTask): boolean {
 
 /** Apps and tasks, shared by every simulator instance of one cluster. */
 export class Store {
-  readonly apps = new Map<string, StoredApp>()
+  private readonly appMap = new Map<string, StoredApp>()
   readonly tasks = new Map<string, SimTask>()
   private readonly byApp = new Map<string, Set<SimTask>>()
+  /** Service port → number of apps using it, kept up to date for port assignment. */
+  private readonly portUse = new Map<number, number>()
+
+  /** Apps by id (write through {@link setApp} and {@link deleteApp}). */
+  get apps(): ReadonlyMap<string, StoredApp> {
+    return this.appMap
+  }
+
+  private countPorts(app: StoredApp | undefined, delta: number): void {
+    if (app === undefined) return
+    for (const p of servicePorts(app.def)) {
+      const n = (this.portUse.get(p) ?? 0) + delta
+      if (n <= 0) this.portUse.delete(p)
+      else this.portUse.set(p, n)
+    }
+  }
+
+  /** Stores (or replaces) an app. */
+  setApp(app: StoredApp): void {
+    this.countPorts(this.appMap.get(app.def.id), -1)
+    this.appMap.set(app.def.id, app)
+    this.countPorts(app, 1)
+  }
+
+  /** Removes an app. */
+  deleteApp(appId: string): void {
+    this.countPorts(this.appMap.get(appId), -1)
+    this.appMap.delete(appId)
+  }
 
   /** Tasks of an app, in launch order. */
   tasksOf(appId: string): SimTask[] {
@@ -112,11 +141,11 @@ export class Store {
     if (set?.size === 0) this.byApp.delete(t.appId)
   }
 
-  /** Service ports of every app except `appId` (for service-port assignment). */
-  servicePortsExcept(appId: string, portsOf: (app: AppDefinition) => number[]): Set<number> {
-    const out = new Set<number>()
-    for (const [id, a] of this.apps) if (id !== appId) for (const p of portsOf(a.def)) out.add(p)
-    return out
+  /** Whether a service port is used by an app other than `appId` (for service-port assignment). */
+  servicePortTakenExcept(appId: string): (port: number) => boolean {
+    const own = this.appMap.get(appId)
+    const mine = new Set(own === undefined ? [] : servicePorts(own.def))
+    return (p) => (this.portUse.get(p) ?? 0) > (mine.has(p) ? 1 : 0)
   }
 }
 

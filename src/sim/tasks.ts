@@ -209,7 +209,7 @@ export class TaskManager {
     const lastTaskFailure = {
       appId: task.appId, host: task.host, message, state: 'TASK_FAILED', taskId: task.id, timestamp: timestamp(this.d.clock.now()), version: task.version, slaveId: task.slaveId,
     }
-    this.d.store.apps.set(task.appId, {...app, lastTaskFailure})
+    this.d.store.setApp({...app, lastTaskFailure})
     const prev = this.backoff.get(task.appId)
     const delay = this.ms(Math.min(app.def.backoffSeconds * app.def.backoffFactor ** (prev?.count ?? 0), app.def.maxLaunchDelaySeconds))
     this.backoff.set(task.appId, {count: (prev?.count ?? 0) + 1, until: this.d.clock.now() + delay})

@@ -68,7 +68,8 @@ describe('app normalization', () => {
   })
 
   it('assigns the lowest free service ports, reusing the previous version first (§3.1)', () => {
-    const taken = new Set([10000, 10002])
+    const used = new Set([10000, 10002])
+    const taken = (p: number): boolean => used.has(p)
     const first = assignServicePorts(readApp({id: '/e', portDefinitions: [{port: 0}, {port: 0}, {port: 10001}]}), undefined, taken)
     expect(first.portDefinitions.map((p) => p.port)).toEqual([10003, 10004, 10001])
     const again = assignServicePorts(readApp({id: '/e', portDefinitions: [{port: 0}]}), first, taken)
