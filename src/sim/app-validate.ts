@@ -71,9 +71,6 @@ function healthErrors(app: AppDefinition, out: ErrorDetail[]): void {
     }
     if (h.protocol === 'COMMAND' && h.command === undefined) out.push({path: `${path}/command`, errors: ['is required for COMMAND health checks']})
     if (h.intervalSeconds < 0) out.push({path: `${path}/intervalSeconds`, errors: ['got ' + h.intervalSeconds + ', expected 0 or more']})
-    if (h.timeoutSeconds >= h.intervalSeconds && h.intervalSeconds > 0 && h.protocol.startsWith('MESOS_')) {
-      out.push({path, errors: ['timeoutSeconds must be less than intervalSeconds for Mesos health checks']})
-    }
   })
   const names = new Set(app.portDefinitions.map((p) => p.name).concat((app.container?.portMappings ?? []).map((m) => m.name)))
   app.readinessChecks.forEach((r, i) => {

@@ -63,7 +63,6 @@ function listApps(c: RouteContext, req: Req): Reply {
       (id === undefined || a.def.id.toLowerCase().includes(id)) &&
       (selector === undefined || selector(a.def.labels)),
   )
-  apps.sort((a, b) => (a.def.id < b.def.id ? -1 : a.def.id > b.def.id ? 1 : 0))
   return jsonReply(200, {apps: apps.map((a) => appInfoJson(c.engine, a, embed))})
 }
 

@@ -45,7 +45,7 @@ function seededTask(json: unknown, app: StoredApp, now: number): SimTask {
   const stagedAt = time(t['stagedAt'], now)
   const host = str(t['host']) ?? '127.0.0.1'
   const ports = Array.isArray(t['ports']) ? (t['ports'] as number[]) : []
-  const ips = Array.isArray(t['ipAddresses']) ? (t['ipAddresses'] as {ipAddress: string; protocol: string}[]) : [{ipAddress: host, protocol: 'IPv4'}]
+  const ips = Array.isArray(t['ipAddresses']) ? (t['ipAddresses'] as {ipAddress: string; protocol: string}[]) : []
   const results = Array.isArray(t['healthCheckResults']) ? t['healthCheckResults'].map(healthOf) : []
   const task: SimTask = {
     id, instanceId, uuid: instanceId.replace(/^.*\.(marathon|instance)-/, ''), incarnation: 1, appId: app.def.id, version: str(t['version']) ?? app.version,

@@ -99,7 +99,7 @@ describe('apps', () => {
 
   it('GET /v2/apps filters by id, cmd and label selector; 422 on a bad selector', async () => {
     await call(base, 'POST', '/v2/apps', hostApp('other', {instances: 0, labels: {HAPROXY_GROUP: 'internal'}}))
-    const ids = async (q: string): Promise<string[]> => (await call(base, 'GET', `/v2/apps?${q}`)).body.apps.map((a: {id: string}) => a.id)
+    const ids = async (q: string): Promise<string[]> => (await call(base, 'GET', `/v2/apps?${q}`)).body.apps.map((a: {id: string}) => a.id).sort()
     expect(await ids('id=SHA')).toEqual(['/shape'])
     expect(await ids(`label=${encodeURIComponent('HAPROXY_GROUP==internal')}`)).toEqual(['/other'])
     expect(await ids(`label=${encodeURIComponent('HAPROXY_GROUP in (internal,external)')}`)).toEqual(['/other', '/shape'])
