@@ -1,28 +1,55 @@
 /**
- * The fields of Marathon's apps and tasks that load balancing reads (spec §5.1a; the same set
- * src/model/apps.ts parses). Dropping the rest right after each app is parsed keeps a 5,000-app
- * state ~half as big in memory (env, cmd, constraints, deployments, task timestamps… die young).
+ * The parts of Marathon's apps and tasks that load balancing reads (spec §5.1a, the same set
+ * src/model/apps.ts parses). Applied to each app right after it is parsed, so env, cmd,
+ * constraints, deployments, task timestamps and the like die young: a 5,000-app state then
+ * takes about half the memory. Values of an unexpected type are kept as they are, so the core
+ * reports exactly the problems it would report on the full body.
  */
 
-/** App keys the core reads. */
-const APP_FIELDS: ReadonlySet<string> = new Set([
-  'id', 'labels', 'instances', 'ports', 'portDefinitions', 'ipAddress', 'container', 'networks', 'healthChecks', 'versionInfo', 'tasks',
-])
+/** Which keys of an object to keep, and how to project the kept values further. */
+interface Shape {
+  readonly keys: readonly string[]
+  /** Per key: projection of the value (objects) or of each element (arrays). */
+  readonly nested?: Readonly<Record<string, Shape>>
+}
 
-/** Task keys the core reads. */
-const TASK_FIELDS: ReadonlySet<string> = new Set(['id', 'host', 'ports', 'state', 'ipAddresses', 'healthCheckResults'])
+const PORT_MAPPING: Shape = {keys: ['containerPort', 'servicePort']}
 
-function pick(value: unknown, keep: ReadonlySet<string>): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+/** spec §5.1a, app side. `ipAddress`, `labels`, `healthChecks` and `versionInfo` stay whole
+ * (presence of any `ipAddress` key matters; health checks reach templates as `{healthCheck}`). */
+const APP: Shape = {
+  keys: ['id', 'labels', 'instances', 'ports', 'portDefinitions', 'ipAddress', 'container', 'networks', 'healthChecks', 'versionInfo', 'tasks'],
+  nested: {
+    portDefinitions: {keys: ['port']},
+    networks: {keys: ['mode']},
+    container: {keys: ['docker', 'portMappings'], nested: {docker: {keys: ['network', 'portMappings'], nested: {portMappings: PORT_MAPPING}}, portMappings: PORT_MAPPING}},
+    tasks: {
+      keys: ['id', 'host', 'ports', 'state', 'ipAddresses', 'healthCheckResults'],
+      nested: {ipAddresses: {keys: ['ipAddress']}, healthCheckResults: {keys: ['alive']}},
+    },
+  },
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function project(value: unknown, shape: Shape): unknown {
+  if (Array.isArray(value)) return value.map((v) => (isPlainObject(v) ? projectObject(v, shape) : v))
+  return isPlainObject(value) ? projectObject(value, shape) : value
+}
+
+function projectObject(obj: Record<string, unknown>, shape: Shape): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (keep.has(k)) out[k] = v
+  for (const k of shape.keys) {
+    if (!Object.hasOwn(obj, k)) continue
+    const sub = shape.nested?.[k]
+    out[k] = sub === undefined ? obj[k] : project(obj[k], sub)
+  }
   return out
 }
 
-/** `app` with only the keys load balancing reads (non-objects are returned unchanged). */
+/** `app` reduced to what load balancing reads (non-objects are returned unchanged). */
 export function keepLbFields(app: unknown): unknown {
-  const picked = pick(app, APP_FIELDS)
-  const tasks = (picked as {tasks?: unknown} | null)?.tasks
-  if (Array.isArray(tasks)) (picked as {tasks: unknown[]}).tasks = tasks.map((t) => pick(t, TASK_FIELDS))
-  return picked
+  return isPlainObject(app) ? projectObject(app, APP) : app
 }

@@ -98,4 +98,25 @@ describe('load-balancing fields only (spec §5.1a)', () => {
       ],
     })
   })
+
+  it('projects nested objects to the fields read and keeps values of unexpected types', () => {
+    const app = {
+      id: '/a',
+      portDefinitions: [{port: 1, name: 'http', labels: {x: 'y'}}, 'odd'],
+      networks: [{mode: 'container', name: 'dcos'}],
+      container: {type: 'DOCKER', volumes: [{}], docker: {image: 'nginx', network: 'BRIDGE', portMappings: [{containerPort: 80, hostPort: 0, servicePort: 10000, protocol: 'tcp'}]}, portMappings: 'bad'},
+      ipAddress: {networkName: 'dcos'},
+      healthChecks: [{protocol: 'HTTP', path: '/', portIndex: 0, timeoutSeconds: 1, intervalSeconds: 2, gracePeriodSeconds: 3, maxConsecutiveFailures: 4, delaySeconds: 15}],
+      tasks: [{id: 't', host: 'h', ipAddresses: [{ipAddress: '9.0.0.1', protocol: 'IPv4'}], healthCheckResults: [{alive: true, consecutiveFailures: 0, instanceId: 'i'}]}, null],
+    }
+    expect(keepLbFields(app)).toEqual({
+      id: '/a',
+      portDefinitions: [{port: 1}, 'odd'],
+      networks: [{mode: 'container'}],
+      container: {docker: {network: 'BRIDGE', portMappings: [{containerPort: 80, servicePort: 10000}]}, portMappings: 'bad'},
+      ipAddress: {networkName: 'dcos'},
+      healthChecks: app.healthChecks,
+      tasks: [{id: 't', host: 'h', ipAddresses: [{ipAddress: '9.0.0.1'}], healthCheckResults: [{alive: true}]}, null],
+    })
+  })
 })
