@@ -94,6 +94,7 @@ export class HealthMonitor implements HealthHooks {
       : {...prev, alive: false, consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1, lastFailure: ts, lastFailureCause: result.cause ?? 'failed'}
     const wasHealthy = isHealthy(task)
     task.health[index] = next
+    task.rev += 1
     if (!result.ok) this.d.bus.publish('failed_health_check_event', {appId: task.appId, healthCheck: healthCheckJson(hc), taskId: task.instanceId})
     if ((prev?.alive ?? false) !== next.alive) {
       this.d.bus.publish('health_status_changed_event', {appId: task.appId, instanceId: task.instanceId, version: task.version, alive: next.alive})

@@ -10,7 +10,7 @@ import {absoluteId} from './ids.js'
 import {parseLabelSelector} from './label-selector.js'
 import {createApp, deleteApp, deleteDeployment, killTasks, updateApps, type RequestContext} from './operations.js'
 import {servicePorts} from './app-types.js'
-import {appInfoJson, createdAppJson, deploymentJson, taskJson, type Embed} from './views.js'
+import {appInfoText, createdAppJson, deploymentJson, taskJson, type Embed} from './views.js'
 import {jsonReply, queryFlag, type Reply, type Req} from './http-types.js'
 import type {SimTask} from './state.js'
 
@@ -24,6 +24,11 @@ export interface RouteContext {
   /** Base URL of this instance (for `Location`). */
   readonly baseUrl: string
   readonly httpPort: number
+}
+
+/** A 200 answer whose JSON text is already built. */
+function jsonText(text: string): Reply {
+  return {status: 200, text, contentType: 'application/json'}
 }
 
 const NOT_FOUND = (): Reply => jsonReply(500, {message: 'URI not found'})
@@ -63,7 +68,7 @@ function listApps(c: RouteContext, req: Req): Reply {
       (id === undefined || a.def.id.toLowerCase().includes(id)) &&
       (selector === undefined || selector(a.def.labels)),
   )
-  return jsonReply(200, {apps: apps.map((a) => appInfoJson(c.engine, a, embed))})
+  return jsonText(`{"apps":[${apps.map((a) => appInfoText(c.engine, a, embed)).join(',')}]}`)
 }
 
 function taskList(c: RouteContext, tasks: readonly SimTask[]): Record<string, unknown>[] {
@@ -104,11 +109,11 @@ function appRoute(c: RouteContext, req: Req, rest: string): Reply {
       if (id.endsWith('/*')) {
         const group = id.slice(0, -2)
         const apps = [...c.engine.store.apps.values()].filter((a) => a.def.id.startsWith(`${group}/`))
-        return jsonReply(200, {'*': apps.map((a) => appInfoJson(c.engine, a, embedOf(req.query, {tasks: true, lastTaskFailure: true})))})
+        return jsonText(`{"*":[${apps.map((a) => appInfoText(c.engine, a, embedOf(req.query, {tasks: true, lastTaskFailure: true}))).join(',')}]}`)
       }
       const app = c.engine.store.apps.get(id)
       if (app === undefined) throw appNotFound(id)
-      return jsonReply(200, {app: appInfoJson(c.engine, app, embedOf(req.query, {tasks: true, lastTaskFailure: true}))})
+      return jsonText(`{"app":${appInfoText(c.engine, app, embedOf(req.query, {tasks: true, lastTaskFailure: true}))}}`)
     }
     case 'PUT':
     case 'PATCH': {

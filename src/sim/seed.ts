@@ -51,7 +51,7 @@ function seededTask(json: unknown, app: StoredApp, now: number): SimTask {
     id, instanceId, uuid: instanceId.replace(/^.*\.(marathon|instance)-/, ''), incarnation: 1, appId: app.def.id, version: str(t['version']) ?? app.version,
     configVersion: app.lastConfigChangeAt, host, slaveId: str(t['slaveId']) ?? SLAVE_ID, ipAddresses: ips, ports,
     bindings: ports.map((port) => ({ip: host, port})), launchDef: app.def, state, stagedAt, health: app.def.healthChecks.map((_, i) => results[i]),
-    readiness: [], killRequested: false,
+    readiness: [], killRequested: false, rev: 0,
   }
   if (state === 'TASK_RUNNING' || t['startedAt'] !== undefined) task.startedAt = time(t['startedAt'], stagedAt)
   return task

@@ -54,6 +54,8 @@ export interface SimTask {
   health: (HealthResult | undefined)[]
   readiness: ReadinessResult[]
   killRequested: boolean
+  /** Bumped on every change that shows in the task's JSON (views cache the text per revision). */
+  rev: number
 }
 
 /** `lastTaskFailure` of an app (marathon-api §4). */

@@ -109,7 +109,7 @@ export class TaskManager {
       id: ids.taskId, instanceId: ids.instanceId, uuid: ids.instanceId.split(/\.(instance|marathon)-/).pop() ?? '', incarnation: reuse?.incarnation ?? 1,
       appId: def.id, version: app.version, configVersion: app.lastConfigChangeAt, host: '127.0.0.1', slaveId: SLAVE_ID,
       ipAddresses: [{ipAddress: ip, protocol: 'IPv4'}], ports, bindings: this.bindings(def, ports, ip), launchDef: def,
-      state: 'TASK_STAGING', stagedAt: this.d.clock.now(), health: def.healthChecks.map(() => undefined), readiness: [], killRequested: false,
+      state: 'TASK_STAGING', stagedAt: this.d.clock.now(), health: def.healthChecks.map(() => undefined), readiness: [], killRequested: false, rev: 0,
     }
     this.d.store.addTask(task)
     this.publish(task, 'TASK_STAGING')
@@ -189,6 +189,7 @@ export class TaskManager {
 
   private transition(task: SimTask, state: TaskState, message = ''): void {
     task.state = state
+    task.rev += 1
     this.publish(task, state, message)
     this.d.onChange(task.appId)
   }
@@ -196,6 +197,7 @@ export class TaskManager {
   private finish(task: SimTask, state: TaskState, message: string): void {
     this.health.stopped(task)
     task.state = state
+    task.rev += 1
     this.publish(task, state, message)
     this.d.store.removeTask(task)
     this.d.ports.release(task.ports)

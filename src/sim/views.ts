@@ -20,12 +20,23 @@ export interface Embed {
   readonly taskStats: boolean
 }
 
-const appCache = new WeakMap<StoredApp, Json>()
+/** App JSON text without its closing brace, per stored app (stored apps are immutable). */
+const appTextCache = new WeakMap<StoredApp, string>()
+/** Task JSON text per task, valid while the task's `rev` and its app object are unchanged. */
+const taskTextCache = new WeakMap<SimTask, {readonly rev: number; readonly app: StoredApp; readonly text: string}>()
 
-function cachedAppJson(app: StoredApp): Json {
-  let json = appCache.get(app)
-  if (json === undefined) appCache.set(app, (json = appJson(app.def, app)))
-  return json
+function appOpenText(app: StoredApp): string {
+  let text = appTextCache.get(app)
+  if (text === undefined) appTextCache.set(app, (text = JSON.stringify(appJson(app.def, app)).slice(0, -1)))
+  return text
+}
+
+function taskText(t: SimTask, app: StoredApp): string {
+  const hit = taskTextCache.get(t)
+  if (hit !== undefined && hit.rev === t.rev && hit.app === app) return hit.text
+  const text = JSON.stringify(taskJson(t, servicePorts(app.def)))
+  taskTextCache.set(t, {rev: t.rev, app, text})
+  return text
 }
 
 function healthJson(h: HealthResult, instanceId: string): Json {
@@ -48,7 +59,7 @@ export function taskJson(t: SimTask, ports: readonly number[]): Json {
   return out
 }
 
-function counts(tasks: readonly SimTask[]): Json {
+function counts(tasks: readonly SimTask[]): string {
   let staged = 0
   let running = 0
   let healthy = 0
@@ -59,21 +70,22 @@ function counts(tasks: readonly SimTask[]): Json {
     if (isHealthy(t)) healthy++
     if (t.health.some((h) => h?.alive === false)) unhealthy++
   }
-  return {tasksStaged: staged, tasksRunning: running, tasksHealthy: healthy, tasksUnhealthy: unhealthy}
+  return `"tasksStaged":${staged},"tasksRunning":${running},"tasksHealthy":${healthy},"tasksUnhealthy":${unhealthy}`
 }
 
-/** AppInfo: the app plus counts and deployments, and the embedded parts asked for. */
-export function appInfoJson(engine: Engine, app: StoredApp, embed: Embed): Json {
+/**
+ * AppInfo as JSON text: the app plus counts and deployments (always), and the embedded parts asked
+ * for (§2.1). Assembled from cached texts: the app-list answer is the hot path of marathon-lb.
+ */
+export function appInfoText(engine: Engine, app: StoredApp, embed: Embed): string {
   const tasks = engine.store.tasksOf(app.def.id)
-  const out: Json = {...cachedAppJson(app), ...counts(tasks), deployments: engine.deployments.idsFor(app.def.id).map((id) => ({id}))}
-  if (embed.readiness) out['readinessCheckResults'] = tasks.flatMap((t) => t.readiness.filter(() => t.state === 'TASK_RUNNING'))
-  if (embed.tasks) {
-    const ports = servicePorts(app.def)
-    out['tasks'] = tasks.map((t) => taskJson(t, ports))
-  }
-  if (embed.lastTaskFailure && app.lastTaskFailure !== undefined) out['lastTaskFailure'] = app.lastTaskFailure
-  if (embed.taskStats) out['tasksStats'] = {}
-  return out
+  const deployments = engine.deployments.idsFor(app.def.id).map((id) => ({id}))
+  let text = `${appOpenText(app)},${counts(tasks)},"deployments":${JSON.stringify(deployments)}`
+  if (embed.readiness) text += `,"readinessCheckResults":${JSON.stringify(tasks.flatMap((t) => (t.state === 'TASK_RUNNING' ? t.readiness : [])))}`
+  if (embed.tasks) text += `,"tasks":[${tasks.map((t) => taskText(t, app)).join(',')}]`
+  if (embed.lastTaskFailure && app.lastTaskFailure !== undefined) text += `,"lastTaskFailure":${JSON.stringify(app.lastTaskFailure)}`
+  if (embed.taskStats) text += ',"tasksStats":{}'
+  return `${text}}`
 }
 
 /** The body of `POST /v2/apps` (201): the app, zero counts, its deployment and `"tasks": []` (§2.3). */

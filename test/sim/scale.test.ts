@@ -62,15 +62,15 @@ it(`serves ${APPS} apps × ${INSTANCES} virtual tasks with embed=apps.tasks in u
   const sim: Simulator = await simulator({virtualTasks: true, apps: apps(), stagingMs: 0, startingMs: 0, taskPorts: {min: 20000, max: 60000}}, (fn) => cleanups.push(fn))
   await until(() => sim.tasks().filter((t) => t.state === 'TASK_RUNNING').length === APPS * INSTANCES, 30_000, 'all tasks running')
   const loaded = performance.now() - t0
-  const timed = await timeRequests(`${sim.url}/v2/apps?embed=apps.tasks`, 3)
+  const timed = await timeRequests(`${sim.url}/v2/apps?embed=apps.tasks`, 5)
   const times = timed.map(([ms]) => ms)
   expect(timed.every(([, , status]) => status === 200)).toBe(true)
   const body = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as {apps: {tasks: unknown[]}[]}
   expect(body.apps).toHaveLength(APPS)
   expect(body.apps.every((a) => a.tasks.length === INSTANCES)).toBe(true)
   console.log(`[sim scale] load+start ${loaded.toFixed(0)} ms; GET /v2/apps?embed=apps.tasks ${((timed[0]?.[1] ?? 0) / 1e6).toFixed(1)} MB in ${times.map((t) => t.toFixed(0)).join(' / ')} ms`)
-  // Steady state (the median of 3) under 1 s; the first, cold request (JIT, app JSON cache) is
-  // typically 0.6–0.7 s here and only bounded loosely, as other test files share the 2 cores.
-  expect([...times].sort((a, b) => a - b)[1]).toBeLessThan(1000)
+  // Every answer under 1 s is the goal; measured here: cold (JIT, JSON text caches) ≈ 0.5–0.7 s,
+  // warm ≈ 0.06–0.3 s. Other test files share the 2 cores, so the cold one is bounded loosely.
+  expect([...times].sort((a, b) => a - b)[2]).toBeLessThan(1000)
   expect(Math.max(...times)).toBeLessThan(2000)
 })
