@@ -1,0 +1,221 @@
+/**
+ * Starts and supervises HAProxy in master-worker mode (issue 4 "Driving HAProxy"; spec §2.2).
+ *
+ * Command line: `haproxy -W -S <master socket>,mode,600 -f <config> -p <pid file>`. HAProxy 2.6
+ * passes the listening sockets to the new worker by itself in master-worker mode: the master
+ * re-executes as `haproxy -sf <old> -x sockpair@3 …` (verified), so neither `-x` nor
+ * `expose-fd listeners` is needed (users-and-peers §4). The master's environment carries
+ * MLB_PID_FILE so the Lua signal services can find mlb (spec §7, §10.28).
+ *
+ * The master is restarted with exponential backoff if it dies; `stop()` soft-stops it (SIGUSR1:
+ * old connections finish, bounded by `hard-stop-after`) and escalates to SIGTERM, then SIGKILL.
+ */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createInterface} from 'node:readline'
+import type {Clock} from '../clock.js'
+import {HaproxyError, errorMessage} from '../errors.js'
+import type {Logger} from '../log.js'
+import {showProc} from './master.js'
+import type {ProcEntry, ProcTable} from './proc.js'
+import {waitFor} from './wait.js'
+
+/** Backoff of automatic restarts. */
+export interface RestartPolicy {
+  readonly initialDelayMs: number
+  readonly maxDelayMs: number
+  /** A master that ran this long resets the backoff. */
+  readonly resetAfterMs: number
+}
+
+/** Options of {@link HaproxySupervisor}. */
+export interface SupervisorOptions {
+  /** Absolute path of the configuration (`-f`); the Lua services read it and its folder. */
+  readonly configFile: string
+  /** Master CLI socket path (`-S`, mode 600). */
+  readonly masterSocket: string
+  /** HAProxy's own pid file (`-p`): the master's pid. */
+  readonly pidFile: string
+  /** mlb's pid file, exported to HAProxy as MLB_PID_FILE. */
+  readonly mlbPidFile?: string
+  readonly haproxyBin?: string
+  /** Extra environment for HAProxy (on top of mlb's). */
+  readonly env?: Readonly<Record<string, string>>
+  readonly clock: Clock
+  readonly logger: Logger
+  /** Bound on start-up: master CLI answering with a worker (default 10 s). */
+  readonly startTimeoutMs?: number
+  /** How long a soft stop may take before SIGTERM (default 10 s). */
+  readonly softStopMs?: number
+  readonly restart?: Partial<RestartPolicy>
+}
+
+/** A worker as reported to callers: age in seconds, reloads survived. */
+export interface WorkerInfo {
+  readonly pid: number
+  readonly ageSec: number
+  readonly reloads: number
+}
+
+/** What `status()` reports. */
+export interface HaproxyStatus {
+  readonly masterPid: number
+  readonly reloads: number
+  readonly failedReloads: number
+  readonly workers: readonly WorkerInfo[]
+  /** Workers still draining after a reload (bounded by `hard-stop-after`). */
+  readonly oldWorkers: readonly WorkerInfo[]
+  /** How many times the supervisor restarted a dead master. */
+  readonly restarts: number
+}
+
+const DEFAULT_RESTART: RestartPolicy = {initialDelayMs: 500, maxDelayMs: 30_000, resetAfterMs: 60_000}
+
+function workerInfo(p: ProcEntry): WorkerInfo {
+  return {pid: p.pid, ageSec: p.uptimeSec, reloads: p.reloads}
+}
+
+/** Supervises one HAProxy master. */
+export class HaproxySupervisor {
+  private readonly opts: SupervisorOptions
+  private readonly restartPolicy: RestartPolicy
+  private child: ChildProcess | undefined
+  private exited: Promise<void> = Promise.resolve()
+  private stopping = false
+  // Restarts happen only after a first successful start: a failing start() is the caller's.
+  private supervising = false
+  private restartTimer: {cancel(): void} | undefined
+  private delayMs: number
+  private startedAt = 0
+  private restartCount = 0
+
+  constructor(options: SupervisorOptions) {
+    this.opts = options
+    this.restartPolicy = {...DEFAULT_RESTART, ...options.restart}
+    this.delayMs = this.restartPolicy.initialDelayMs
+  }
+
+  /** Pid of the running master, if any. */
+  get masterPid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined
+  }
+
+  /** Times a dead master was restarted. */
+  get restarts(): number {
+    return this.restartCount
+  }
+
+  /** Starts HAProxy and resolves once the master CLI reports a worker; throws HaproxyError. */
+  async start(): Promise<ProcTable> {
+    this.stopping = false
+    if (this.masterPid !== undefined) return showProc(this.opts.masterSocket, {clock: this.opts.clock})
+    const table = await this.spawnMaster()
+    this.supervising = true
+    return table
+  }
+
+  private async spawnMaster(): Promise<ProcTable> {
+    const o = this.opts
+    const args = ['-W', '-S', `${o.masterSocket},mode,600`, '-f', o.configFile, '-p', o.pidFile]
+    const env = {...process.env, ...o.env, ...(o.mlbPidFile ? {MLB_PID_FILE: o.mlbPidFile} : {})}
+    const child = spawn(o.haproxyBin ?? 'haproxy', args, {stdio: ['ignore', 'pipe', 'pipe'], env})
+    this.child = child
+    this.startedAt = o.clock.monotonic()
+    const tail: string[] = []
+    const log = o.logger.child({component: 'haproxy'})
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({input: stream!}).on('line', (line) => {
+        tail.push(line)
+        if (tail.length > 20) tail.shift()
+        if (line.startsWith('[ALERT]')) log.error(line)
+        else if (line.startsWith('[WARNING]')) log.warn(line)
+        else log.debug(line)
+      })
+    }
+    let spawnError: string | undefined
+    this.exited = new Promise((resolve) => {
+      child.on('error', (e) => {
+        spawnError = e.message
+      })
+      child.on('close', (code, signal) => {
+        resolve()
+        this.onExit(child, code, signal)
+      })
+    })
+    const ready = await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null || spawnError !== undefined) return 'exited' as const
+        try {
+          const t = await showProc(o.masterSocket, {clock: o.clock, timeoutMs: 1000})
+          return t.workers.length > 0 ? t : undefined
+        } catch {
+          return undefined
+        }
+      },
+      {clock: o.clock, timeoutMs: o.startTimeoutMs ?? 10_000, intervalMs: 50},
+    )
+    if (ready === undefined || ready === 'exited') {
+      const why = spawnError !== undefined ? `${spawnError} (install it: apt-get install -y haproxy)` : tail.join('\n')
+      if (ready === undefined) child.kill('SIGKILL')
+      throw new HaproxyError(`HAProxy did not start: ${why}`, {code: 'MLB_ERR_HAPROXY_START'})
+    }
+    log.info('haproxy started', {masterPid: ready.master.pid, worker: ready.workers[0]?.pid})
+    return ready
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
+    if (this.child !== child) return
+    this.child = undefined
+    if (this.stopping || !this.supervising) return
+    const ranMs = this.opts.clock.monotonic() - this.startedAt
+    if (ranMs >= this.restartPolicy.resetAfterMs) this.delayMs = this.restartPolicy.initialDelayMs
+    const delay = this.delayMs
+    this.delayMs = Math.min(this.delayMs * 2, this.restartPolicy.maxDelayMs)
+    this.opts.logger.error('haproxy master exited, restarting', {code, signal, delayMs: delay})
+    this.restartTimer = this.opts.clock.timer(delay, () => {
+      this.restartTimer = undefined
+      if (this.stopping) return
+      this.restartCount++
+      this.spawnMaster().catch((err: unknown) => {
+        // onExit of that failed child schedules the next attempt with a longer delay.
+        this.opts.logger.error('haproxy restart failed', {error: errorMessage(err)})
+      })
+    })
+  }
+
+  /** Master, workers and old workers with their ages, from `show proc`. */
+  async status(): Promise<HaproxyStatus> {
+    const t = await showProc(this.opts.masterSocket, {clock: this.opts.clock})
+    return {
+      masterPid: t.master.pid,
+      reloads: t.master.reloads,
+      failedReloads: t.master.failedReloads,
+      workers: t.workers.map(workerInfo),
+      oldWorkers: t.oldWorkers.map(workerInfo),
+      restarts: this.restartCount,
+    }
+  }
+
+  /**
+   * Stops HAProxy and any pending restart: SIGUSR1 (soft stop), SIGTERM after `softStopMs`,
+   * SIGKILL 5 s later. Resolves once the master has exited.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.supervising = false
+    this.restartTimer?.cancel()
+    this.restartTimer = undefined
+    const child = this.child
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+    const clock = this.opts.clock
+    const exited = this.exited
+    const steps: [NodeJS.Signals, number][] = [['SIGUSR1', this.opts.softStopMs ?? 10_000], ['SIGTERM', 5000], ['SIGKILL', 5000]]
+    for (const [sig, waitMs] of steps) {
+      child.kill(sig)
+      const timer = new AbortController()
+      const gone = await Promise.race([exited.then(() => true), clock.sleep(waitMs, timer.signal).then(() => false, () => false)])
+      timer.abort()
+      if (gone) return
+      this.opts.logger.warn('haproxy did not stop in time, escalating', {signal: sig, waitMs})
+    }
+  }
+}
