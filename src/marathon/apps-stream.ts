@@ -36,7 +36,6 @@ type State = 'detect' | 'key-or-close' | 'key' | 'colon' | 'value' | 'after-valu
 interface ValueScan {
   depth: number
   inString: boolean
-  escape: boolean
   /** First byte of the value: `{`, `[`, `"` or a primitive's first character. */
   first: number
 }
@@ -204,7 +203,7 @@ export class AppsBodyStream {
   private beginValue(state: 'key' | 'value' | 'elem'): void {
     this.state = state
     this.start = this.pos
-    this.scan = {depth: 0, inString: false, escape: false, first: this.window[this.pos]!}
+    this.scan = {depth: 0, inString: false, first: this.window[this.pos]!}
   }
 
   private consume(end: number, next: State): void {
@@ -229,19 +228,28 @@ export class AppsBodyStream {
       this.pos = j
       return j < buf.length || final ? j : undefined
     }
-    for (; j < buf.length; j++) {
-      const c = buf[j]
+    while (j < buf.length) {
       if (s.inString) {
-        if (s.escape) s.escape = false
-        else if (c === BACKSLASH) s.escape = true
-        else if (c === QUOTE) {
-          s.inString = false
-          if (s.depth === 0) return (this.pos = j + 1)
+        // Jump to the next quote natively; it ends the string unless an odd run of backslashes
+        // precedes it (the whole value is still in the window, so looking back is safe).
+        const q = buf.indexOf(QUOTE, j)
+        if (q === -1) {
+          j = buf.length
+          break
         }
-      } else if (c === QUOTE) s.inString = true
+        let k = q - 1
+        while (k >= this.start && buf[k] === BACKSLASH) k--
+        j = q + 1
+        if ((q - 1 - k) % 2 === 1) continue
+        s.inString = false
+        if (s.depth === 0) return (this.pos = j)
+        continue
+      }
+      const c = buf[j++]
+      if (c === QUOTE) s.inString = true
       else if (c === OPEN_OBJ || c === OPEN_ARR) s.depth++
       else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
-        if (--s.depth === 0) return (this.pos = j + 1)
+        if (--s.depth === 0) return (this.pos = j)
       }
     }
     this.pos = j
