@@ -22,8 +22,10 @@ function faults(sim: Simulator, req: Req): Reply {
     return jsonReply(200, sim.faults.snapshot())
   }
   const b = bodyOf(req)
-  if (typeof b['errors'] === 'number') sim.faults.failNext(b['errors'], typeof b['status'] === 'number' ? b['status'] : 503)
-  if (typeof b['timeouts'] === 'number') sim.faults.timeoutNext(b['timeouts'])
+  // -1 = every request from now on (JSON has no Infinity).
+  const count = (v: number): number => (v < 0 ? Number.POSITIVE_INFINITY : v)
+  if (typeof b['errors'] === 'number') sim.faults.failNext(count(b['errors']), typeof b['status'] === 'number' ? b['status'] : 503)
+  if (typeof b['timeouts'] === 'number') sim.faults.timeoutNext(count(b['timeouts']))
   if (typeof b['latencyMs'] === 'number') sim.faults.latencyMs = b['latencyMs']
   if (b['eventStream'] === 'drop') sim.dropEventStreams()
   if (b['eventStream'] === 'stall') sim.stallEventStreams()

@@ -36,12 +36,21 @@ export interface Deployment extends Plan {
   /** 1-based index of the current step; 0 before the first one starts (§2.8). */
   currentStep: number
   readonly victims: Set<SimTask>
+  /** Apps restarting with one instance of extra capacity (decided when the step starts). */
+  readonly extraCapacity: Set<string>
   terminatedPublished: boolean
 }
 
 /** The `plan` object of deployment events (light format, marathon-api §7.3). */
 export function planJson(p: Plan): Record<string, unknown> {
   return {id: p.id, steps: p.steps.map((actions) => ({actions: actions.map((a) => ({action: a.action, app: a.app}))})), version: p.version}
+}
+
+/** Instance bounds of a restart: keep ≥ minHealthy, run ≤ maxCapacity (`upgradeStrategy`, §6). */
+function restartLimits(app: StoredApp): {minHealthy: number; maxCapacity: number} {
+  const n = app.def.instances
+  const {minimumHealthCapacity, maximumOverCapacity} = app.def.upgradeStrategy
+  return {minHealthy: Math.ceil(n * minimumHealthCapacity), maxCapacity: Math.floor(n * (1 + maximumOverCapacity))}
 }
 
 /** Runs deployments against the store. */
@@ -64,7 +73,7 @@ export class DeploymentManager {
 
   /** Starts a plan (conflicts already resolved by the caller). */
   start(plan: Plan): Deployment {
-    const dep: Deployment = {...plan, currentStep: 0, victims: new Set(), terminatedPublished: false}
+    const dep: Deployment = {...plan, currentStep: 0, victims: new Set(), extraCapacity: new Set(), terminatedPublished: false}
     this.running.set(dep.id, dep)
     this.advance(dep)
     return dep
@@ -110,6 +119,11 @@ export class DeploymentManager {
     const tasks = this.d.store.tasksOf(a.app)
     if (a.action === 'StopApplication') {
       for (const t of tasks) this.kill(dep, t)
+    } else if (a.action === 'RestartApplication') {
+      const app = this.d.store.apps.get(a.app)
+      const limits = app === undefined ? undefined : restartLimits(app)
+      // TaskReplaceActor: with no over-capacity at all, one extra instance lets the upgrade start.
+      if (limits !== undefined && limits.minHealthy === limits.maxCapacity && limits.maxCapacity <= tasks.filter(isActive).length) dep.extraCapacity.add(a.app)
     } else if (a.action === 'ScaleApplication') {
       const active = tasks.filter(isActive)
       const explicit = new Set(a.toKill ?? [])
@@ -149,17 +163,14 @@ export class DeploymentManager {
    */
   private driveRestart(dep: Deployment, app: StoredApp): void {
     const n = app.def.instances
-    const {minimumHealthCapacity, maximumOverCapacity} = app.def.upgradeStrategy
     const tasks = this.d.store.tasksOf(app.def.id)
     const isNew = (t: SimTask): boolean => t.configVersion === app.lastConfigChangeAt
     const oldAll = tasks.filter((t) => !isNew(t))
     const oldActive = oldAll.filter(isActive)
     const newActive = tasks.filter((t) => isNew(t) && isActive(t))
     const newReady = newActive.filter(isDeploymentReady).length
-    const minHealthy = Math.ceil(n * minimumHealthCapacity)
-    let maxCapacity = Math.floor(n * (1 + maximumOverCapacity))
-    // Marathon kills one old instance first when no over-capacity is allowed at all.
-    if (minHealthy === maxCapacity && maxCapacity <= oldAll.length) maxCapacity += 1
+    const {minHealthy} = restartLimits(app)
+    const maxCapacity = restartLimits(app).maxCapacity + (dep.extraCapacity.has(app.def.id) ? 1 : 0)
     const keepOld = Math.max(0, minHealthy - newReady)
     for (const t of selectVictims(oldActive, oldActive.length - keepOld, app.def.killSelection)) this.kill(dep, t)
     this.launch(app, Math.min(n - newActive.length, maxCapacity - oldAll.length - newActive.length))

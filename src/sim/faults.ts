@@ -15,13 +15,13 @@ export class Faults {
   /** Milliseconds added before every answer. */
   latencyMs = 0
 
-  /** The next `count` requests get `status` (default 503) with a JSON message. */
+  /** The next `count` requests (`Infinity`: all) get `status` (default 503) with a JSON message. */
   failNext(count: number, status = 503): void {
     this.errors = count
     this.errorStatus = status
   }
 
-  /** The next `count` requests are never answered (the client must time out). */
+  /** The next `count` requests (`Infinity`: all, a hung host) are never answered. */
   timeoutNext(count: number): void {
     this.timeouts = count
   }
@@ -46,8 +46,9 @@ export class Faults {
     return undefined
   }
 
-  /** Pending counts, for the admin endpoint. */
+  /** Pending counts, for the admin endpoint (-1 = every request). */
   snapshot(): {errors: number; errorStatus: number; timeouts: number; latencyMs: number} {
-    return {errors: this.errors, errorStatus: this.errorStatus, timeouts: this.timeouts, latencyMs: this.latencyMs}
+    const n = (v: number): number => (v === Number.POSITIVE_INFINITY ? -1 : v)
+    return {errors: n(this.errors), errorStatus: this.errorStatus, timeouts: n(this.timeouts), latencyMs: this.latencyMs}
   }
 }

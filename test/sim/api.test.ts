@@ -244,3 +244,21 @@ describe('deployments and tasks', () => {
     expect((await call(prefixed.url, 'GET', '/v2/apps')).body).toEqual({apps: []})
   })
 })
+
+describe('per-app task endpoints (§2.6)', () => {
+  it('DELETE /v2/apps/{id}/tasks/{taskId} answers {task}; with scale=true a deployment; 404s', async () => {
+    await call(base, 'POST', '/v2/apps', hostApp('per-app', {instances: 3}))
+    await sim.waitForDeployments()
+    const [a, b] = sim.tasks('/per-app')
+    const one = await call(base, 'DELETE', `/v2/apps/per-app/tasks/${a!.id}`)
+    expect(one.status).toBe(200)
+    expect(one.body.task.id).toBe(a!.id)
+    const scaled = await call(base, 'DELETE', `/v2/apps/per-app/tasks/${b!.id}?scale=true`)
+    expect(scaled.status).toBe(200)
+    expect(scaled.headers.get('marathon-deployment-id')).toBe(scaled.body.deploymentId)
+    expect((await call(base, 'GET', '/v2/apps/per-app')).body.app.instances).toBe(2)
+    expect((await call(base, 'DELETE', '/v2/apps/per-app/tasks/per-app.instance-00000000-0000-0000-0000-000000000000._app.1')).status).toBe(404)
+    expect(await call(base, 'GET', '/v2/apps/nope/tasks')).toMatchObject({status: 404, body: {message: "App '/nope' does not exist"}})
+    await sim.waitForDeployments()
+  })
+})

@@ -188,3 +188,44 @@ describe('event order (§7.4 table, as the simulator emits it)', () => {
     await sim.waitForDeployments()
   })
 })
+
+describe('upgrade strategies (§6 RestartApplication)', () => {
+  it('minimumHealthCapacity 0, maximumOverCapacity 0: old tasks are killed before new ones start', async () => {
+    const s = await openStream(sim.url, '?event_type=status_update_event&event_type=deployment_success')
+    try {
+      await call(sim.url, 'POST', '/v2/apps', hostApp('stop-first', {instances: 2, upgradeStrategy: {minimumHealthCapacity: 0, maximumOverCapacity: 0}}))
+      await until(() => s.events().some((e) => e.eventType === 'deployment_success'), 5000, 'created')
+      const from = s.events().length
+      await call(sim.url, 'PUT', '/v2/apps/stop-first', {labels: {V: '2'}})
+      await until(() => s.events().slice(from).some((e) => e.eventType === 'deployment_success'), 5000, 'upgraded')
+      const states = s.events().slice(from).filter((e) => e.eventType === 'status_update_event').map((e) => String(e['taskStatus']))
+      expect(states.lastIndexOf('TASK_KILLED')).toBeLessThan(states.indexOf('TASK_STAGING'))
+      expect(states.filter((x) => x === 'TASK_RUNNING')).toHaveLength(2)
+    } finally {
+      s.close()
+    }
+  })
+
+  it('minimumHealthCapacity 1, maximumOverCapacity 0: one extra task at a time, never below the instance count', async () => {
+    const s = await openStream(sim.url, '?event_type=status_update_event&event_type=deployment_success')
+    try {
+      await call(sim.url, 'POST', '/v2/apps', hostApp('one-by-one', {instances: 2, upgradeStrategy: {minimumHealthCapacity: 1, maximumOverCapacity: 0}}))
+      await until(() => s.events().some((e) => e.eventType === 'deployment_success'), 5000, 'created')
+      const from = s.events().length
+      await call(sim.url, 'PUT', '/v2/apps/one-by-one', {labels: {V: '2'}})
+      await until(() => s.events().slice(from).some((e) => e.eventType === 'deployment_success'), 5000, 'upgraded')
+      let running = 2
+      let peak = 2
+      let low = 2
+      for (const e of s.events().slice(from)) {
+        if (e['taskStatus'] === 'TASK_RUNNING') running++
+        if (e['taskStatus'] === 'TASK_KILLING') running--
+        peak = Math.max(peak, running)
+        low = Math.min(low, running)
+      }
+      expect([low, peak, running]).toEqual([2, 3, 2])
+    } finally {
+      s.close()
+    }
+  })
+})

@@ -171,3 +171,13 @@ describe('auth (§8)', () => {
     expect(await call(s.url, 'GET', '/v2/apps', undefined, {authorization: `token=${other}`})).toMatchObject({status: 403, body: {message: 'Not Authorized to perform this action!'}})
   })
 })
+
+describe('a hung host', () => {
+  it('timeouts -1 hangs every request (REST and events) until the faults are cleared', async () => {
+    expect((await call(sim.url, 'POST', '/_sim/faults', {timeouts: -1})).body).toMatchObject({timeouts: -1})
+    await expect(fetch(`${sim.url}/v2/apps`, {signal: AbortSignal.timeout(200)})).rejects.toThrow()
+    await expect(fetch(`${sim.url}/v2/events`, {headers: {accept: 'text/event-stream'}, signal: AbortSignal.timeout(200)})).rejects.toThrow()
+    expect((await call(sim.url, 'DELETE', '/_sim/faults')).body).toMatchObject({timeouts: 0, errors: 0})
+    expect((await call(sim.url, 'GET', '/v2/apps')).status).toBe(200)
+  })
+})
