@@ -124,6 +124,22 @@ function answer(d: ServerDeps, r: Req): Reply {
   })
 }
 
+/** Auth, then request faults: a reply to send instead, `held` for a timeout, or undefined to go on. */
+async function gate(d: ServerDeps, r: Req, rawPath: string, res: ServerResponse): Promise<Reply | 'held' | undefined> {
+  if (d.auth.dcos && r.path === LOGIN_PATH && r.method === 'POST') return d.auth.login(bodyForLog(r.body))
+  const denied = d.auth.check(r, rawPath)
+  if (denied !== undefined) return denied
+  if (d.faults.latencyMs > 0) await d.clock.sleep(d.faults.latencyMs)
+  const fault = d.faults.take()
+  if (fault?.kind === 'timeout') {
+    d.held.add(res)
+    res.on('close', () => d.held.delete(res))
+    return 'held'
+  }
+  if (fault?.kind === 'error') return jsonReply(fault.status, {message: `Simulated failure (HTTP ${fault.status})`})
+  return undefined
+}
+
 /** Creates the request listener of one simulator instance. */
 export function createHandler(d: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -137,42 +153,22 @@ export function createHandler(d: ServerDeps): (req: IncomingMessage, res: Server
     }
     const log = (status: number): void => d.calls.add({time: d.clock.now(), method: r.method, path, query: url.search.replace(/^\?/, ''), body: bodyForLog(body), status})
     const headers = commonHeaders(d)
-    if (d.auth.dcos && path === LOGIN_PATH && r.method === 'POST') {
-      const reply = d.auth.login(bodyForLog(body))
-      send(res, reply, {})
-      log(reply.status)
-      return
-    }
-    const denied = d.auth.check(r, url.pathname)
-    if (denied !== undefined) {
-      send(res, denied, headers)
-      log(denied.status)
-      return
-    }
-    if (d.faults.latencyMs > 0) await d.clock.sleep(d.faults.latencyMs)
-    const fault = d.faults.take()
-    if (fault?.kind === 'timeout') {
-      d.held.add(res)
-      res.on('close', () => d.held.delete(res))
-      log(0)
-      return
-    }
-    if (fault?.kind === 'error') {
-      send(res, jsonReply(fault.status, {message: `Simulated failure (HTTP ${fault.status})`}), headers)
-      log(fault.status)
+    const gated = await gate(d, r, url.pathname, res)
+    if (gated !== undefined) {
+      if (gated !== 'held') send(res, gated, headers)
+      log(gated === 'held' ? 0 : gated.status)
       return
     }
     const leader = d.cluster.leader
+    // LeaderProxyFilter: a standby answers only /ping and /v2/leader itself (marathon-api §7.1).
     if (leader !== d.self && path !== '/ping' && path !== '/v2/leader') {
-      if (leader === undefined) {
-        send(res, jsonReply(502, {message: 'Could not determine the current leader'}), headers)
-        log(502)
-      } else if (path === '/v2/events') {
-        send(res, {status: 302, headers: {Location: `http://${leader.address}${req.url ?? path}`}}, headers)
-        log(302)
-      } else {
+      if (leader !== undefined && path !== '/v2/events') {
         log(await proxy(leader, req, body, res))
+        return
       }
+      const reply = leader === undefined ? jsonReply(502, {message: 'Could not determine the current leader'}) : {status: 302, headers: {Location: `http://${leader.address}${req.url ?? path}`}}
+      send(res, reply, headers)
+      log(reply.status)
       return
     }
     if (path === '/v2/events' && r.method === 'GET') {
