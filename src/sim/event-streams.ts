@@ -70,6 +70,9 @@ export class EventStreams {
     res.writeHead(200, {...headers, 'Content-Type': 'text/event-stream;charset=utf-8', Connection: 'close'})
     res.flushHeaders()
     this.streams.add(stream)
+    res.on('drain', () => {
+      if (!this.stalled) this.flush(stream)
+    })
     stream.unsubscribe = this.bus.subscribe((e) => this.send(stream, e))
     this.beat(stream)
     const remoteAddress = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'
@@ -101,7 +104,8 @@ export class EventStreams {
       stream.res.destroy()
       return
     }
-    if (!this.stalled) this.flush(stream)
+    // A client that does not read fills the socket buffer; events then queue up to the limit.
+    if (!this.stalled && !stream.res.writableNeedDrain) this.flush(stream)
   }
 
   private flush(stream: Stream): void {

@@ -31,6 +31,8 @@ export class ProcessRunner implements TaskRunner {
   private readonly live = new Map<string, Live>()
   private readonly clock: Clock
   private readonly killTimeoutMs: number
+  /** Set by stopAll: a launch timer firing afterwards must not start a process. */
+  private closed = false
 
   constructor(opts: ProcessRunnerOptions) {
     this.clock = opts.clock
@@ -38,6 +40,10 @@ export class ProcessRunner implements TaskRunner {
   }
 
   start(launch: TaskLaunch, listener: TaskListener): void {
+    if (this.closed) {
+      queueMicrotask(() => listener.exited({killed: true, code: null, signal: null, message: 'simulator stopped'}))
+      return
+    }
     const config = JSON.stringify({appId: launch.appId, version: launch.version, taskId: launch.taskId, bindings: launch.bindings, graceMs: launch.killGraceMs})
     const child = spawn(process.execPath, ['-e', TASK_PROGRAM], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -88,6 +94,7 @@ export class ProcessRunner implements TaskRunner {
   }
 
   async stopAll(): Promise<void> {
+    this.closed = true
     const all = [...this.live.values()]
     for (const e of all) {
       e.killRequested = true

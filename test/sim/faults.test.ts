@@ -3,6 +3,8 @@
  * and stalled event streams, leadership loss with a standby sharing the state, the admin
  * endpoint and the call log; plus HTTP basic and DC/OS token auth (marathon-api §8).
  */
+import {connect} from 'node:net'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Simulator} from '../../src/sim/simulator.js'
@@ -91,6 +93,24 @@ describe('event stream faults', () => {
     sim.resumeEventStreams()
     await until(() => s.events().some((e) => e.eventType === 'api_post_event'), 2000, 'held events')
     s.close()
+  })
+})
+
+describe('slow consumer', () => {
+  it('a client that stops reading is disconnected once maxOutstandingEvents are queued (§7.2)', async () => {
+    const s = await simulator({virtualTasks: true, maxOutstandingEvents: 20}, (fn) => cleanups.push(fn))
+    const sock = connect(Number(s.address.split(':')[1]), '127.0.0.1')
+    sock.write('GET /v2/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n')
+    sock.pause()
+    await until(() => s.streams.count === 1, 2000, 'stream open')
+    const big = 'x'.repeat(64 * 1024)
+    for (let i = 0; i < 2000 && s.streams.count === 1; i++) {
+      s.engine.bus.publish('api_post_event', {clientIp: '127.0.0.1', uri: '/v2/apps', appDefinition: {id: '/big', padding: big}})
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r))
+    }
+    await until(() => s.streams.count === 0, 5000, 'slow consumer cut')
+    expect(s.events(['event_stream_detached'])).toHaveLength(1)
+    sock.destroy()
   })
 })
 

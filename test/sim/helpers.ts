@@ -2,6 +2,7 @@
  * Helpers for the simulator's own tests: JSON calls, a raw SSE client that keeps the exact bytes,
  * and a bounded wait.
  */
+import {readdirSync, readFileSync} from 'node:fs'
 import {get, type IncomingHttpHeaders} from 'node:http'
 
 import {startSimulator, type Simulator, type SimulatorOptions} from '../../src/sim/simulator.js'
@@ -101,4 +102,20 @@ export function alive(pid: number): boolean {
 /** A minimal host-networking app body. */
 export function hostApp(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {id, cmd: 'simulated', instances: 1, ...extra}
+}
+
+/** Pids of this process's children that run the simulator's task program (Linux /proc). */
+export function childTaskPids(): number[] {
+  const out: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('MLB_SIM_TASK')) out.push(Number(entry))
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out
 }

@@ -8,7 +8,7 @@ import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Simulator} from '../../src/sim/simulator.js'
-import {alive, call, hostApp, simulator, until} from './helpers.js'
+import {alive, call, childTaskPids, hostApp, simulator, until} from './helpers.js'
 
 const cleanups: (() => Promise<void>)[] = []
 let sim: Simulator
@@ -162,5 +162,15 @@ describe('task processes', () => {
     expect(pids.every(alive)).toBe(true)
     await own.stop()
     expect(pids.filter(alive)).toEqual([])
+  })
+
+  it('stop() while tasks are still staging: no process is started afterwards', async () => {
+    const own = await simulator({taskPorts: RANGE, stagingMs: 150, startingMs: 10}, () => {})
+    await call(own.url, 'POST', '/v2/apps', hostApp('early', {instances: 3}))
+    await until(() => own.tasks('/early').length === 3, 2000, 'staging tasks')
+    const before = new Set(childTaskPids())
+    await own.stop()
+    await new Promise((r) => setTimeout(r, 300)) // past the staging timers
+    expect(childTaskPids().filter((p) => !before.has(p) && !sim.taskPids().includes(p))).toEqual([])
   })
 })
