@@ -39,7 +39,10 @@ export async function runServe(io: ServeIo): Promise<void> {
 }
 
 function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
-  if (SECRET_FLAGS.some((f) => parsed.values.has(f))) io.hideArgv?.()
+  const urls = parsed.values.get('marathon')
+  // `http://user:pass@host` in --marathon is a credential too
+  const urlSecret = Array.isArray(urls) && (urls as readonly string[]).some((u) => /\/\/[^/@\s]+@/.test(u))
+  if (urlSecret || SECRET_FLAGS.some((f) => parsed.values.has(f))) io.hideArgv?.()
 }
 
 async function runOnce(options: ServeOptions, io: ServeIo): Promise<void> {
