@@ -262,3 +262,24 @@ describe('per-app task endpoints (§2.6)', () => {
     await sim.waitForDeployments()
   })
 })
+
+describe('bad input never crashes the simulator (§9)', () => {
+  const bodies = ['null', '[]', '"app"', '42', '{"id": null}', '{"id": "/"}', '{"id": "/ok", "container": 5}', '{"id":"/ok","networks":[{"mode":"weird"}]}',
+    '{"id":"/ok","portDefinitions":[{"port":70000}]}', '{"id":"/ok","healthChecks":"x"}', '{"id":"/ok","upgradeStrategy":{"maximumOverCapacity":-1}}', '{"id":"/ünïcode"}',
+    '{"id":"/ok","container":{"portMappings":[{"containerPort":1}],"docker":{"image":"x","portMappings":[{"containerPort":2}]}}}', '{', '\u0000']
+  it.each([
+    ['POST', '/v2/apps'],
+    ['PUT', '/v2/apps/fuzz'],
+    ['PUT', '/v2/apps'],
+    ['POST', '/v2/tasks/delete'],
+  ])('%s %s answers 400 or 422 with a JSON message for every malformed body', async (method, path) => {
+    // Valid there: PUT /v2/apps/{id} takes the id from the URL; `PUT /v2/apps []` is an empty update.
+    const valid = new Set(['PUT /v2/apps/fuzz {"id": null}', 'PUT /v2/apps/fuzz {"id": "/"}', 'PUT /v2/apps/fuzz {"id":"/ünïcode"}', 'PUT /v2/apps []'])
+    for (const body of bodies.filter((b) => !valid.has(`${method} ${path} ${b}`))) {
+      const r = await call(base, method, path, body)
+      expect([400, 422], `${method} ${path} ${body} → ${r.status} ${r.text}`).toContain(r.status)
+      expect(typeof r.body.message).toBe('string')
+    }
+    expect((await call(base, 'GET', '/ping')).status).toBe(200)
+  })
+})
