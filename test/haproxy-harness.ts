@@ -80,6 +80,12 @@ export async function makeHaproxyPaths(prefix = 'mlb-hap-'): Promise<HaproxyPath
 export const TEST_HARD_STOP_AFTER = '15s'
 
 /**
+ * Soft-stop spreading (docs/haproxy.md): without it an old worker closes all idle keep-alive
+ * connections at once, and clients that were just reusing one see a reset.
+ */
+export const TEST_CLOSE_SPREAD_TIME = '2s'
+
+/**
  * `global` + `defaults` + `listen stats` modelled on marathon-lb's default HEAD
  * (fixtures/conformance/t-no-apps/expected.cfg), moved to loopback, temp paths and mlb's Lua
  * folder, plus `hard-stop-after`.
@@ -89,6 +95,7 @@ export function headFor(paths: HaproxyPaths, statsPort: number, hardStopAfter = 
   return `global
   maxconn 4096
   hard-stop-after ${hardStopAfter}
+  close-spread-time ${TEST_CLOSE_SPREAD_TIME}
   stats socket ${paths.statsSocket} mode 600 level admin expose-fd listeners
   server-state-file global
   server-state-base ${paths.stateDir}/
