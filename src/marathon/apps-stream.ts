@@ -91,6 +91,8 @@ export class AppsBodyStream {
     return this.pos < this.window.length
   }
 
+  // One switch over the parser states (longer than the usual 50 lines on purpose): the whole
+  // grammar of the top level reads in one place, and the per-byte work stays in scanValue.
   private run(final: boolean): void {
     const w = (): Buffer => this.window
     for (;;) {
