@@ -3,7 +3,9 @@
  * range, answering HTTP and TCP with their identity; SIGTERM grace and in-flight requests; crash
  * and hang faults; real health and readiness checks; a rolling upgrade; no process left behind.
  */
+import {readFileSync} from 'node:fs'
 import {connect} from 'node:net'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -151,6 +153,35 @@ describe('task processes', () => {
     const tasks = (await call(sim.url, 'GET', '/v2/apps/web')).body.app.tasks
     expect(tasks).toHaveLength(2)
     for (const t of tasks) expect((await get(t.host, t.ports[0])).body['version']).toBe(up.body.version)
+  })
+
+  it('a zdd-shaped blue/green swap: both versions serve, drained old tasks go with scale=true, the old app is deleted', async () => {
+    const blue = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'sim', 'nginx-bluegreen.json'), 'utf8')) as Record<string, unknown>
+    const labels = blue['labels'] as Record<string, string>
+    await deploy('/v2/apps', 'POST', {...blue, id: '/nginx-blue', instances: 2, labels: {...labels, HAPROXY_DEPLOYMENT_COLOUR: 'blue'}})
+    sim.log.clear()
+    const container = blue['container'] as {portMappings: Record<string, number>[]}
+    const altPort = {...container, portMappings: [{...container.portMappings[0], servicePort: 10001}]}
+    await deploy('/v2/apps', 'POST', {...blue, id: '/nginx-green', instances: 1, container: altPort, labels: {...labels, HAPROXY_DEPLOYMENT_COLOUR: 'green'}})
+    const old = (await call(sim.url, 'GET', '/v2/apps/nginx-blue')).body.app
+    const fresh = (await call(sim.url, 'GET', '/v2/apps/nginx-green')).body.app
+    expect(fresh.deployments).toEqual([])
+    expect(fresh.tasksHealthy).toBe(1)
+    const versions = new Set<string>()
+    for (const t of [...old.tasks, ...fresh.tasks]) versions.add(String((await get(t.host, t.ports[0])).body['appId']))
+    expect(versions).toEqual(new Set(['/nginx-blue', '/nginx-green']))
+    await deploy('/v2/tasks/delete?scale=true', 'POST', {ids: [old.tasks[0].id]})
+    expect((await call(sim.url, 'GET', '/v2/apps/nginx-blue')).body.app.instances).toBe(1)
+    await deploy('/v2/apps/nginx-green', 'PUT', {instances: 2})
+    await deploy('/v2/apps/nginx-blue', 'DELETE', undefined)
+    expect(sim.calls().filter((c) => c.method !== 'GET').map((c) => [c.method, c.path, c.query, c.status])).toEqual([
+      ['POST', '/v2/apps', '', 201],
+      ['POST', '/v2/tasks/delete', 'scale=true', 200],
+      ['PUT', '/v2/apps/nginx-green', '', 200],
+      ['DELETE', '/v2/apps/nginx-blue', '', 200],
+    ])
+    expect(sim.tasks('/nginx-blue')).toEqual([])
+    expect(sim.tasks('/nginx-green').filter((t) => t.state === 'TASK_RUNNING')).toHaveLength(2)
   })
 
   it('stop() ends every task process', async () => {
