@@ -38,7 +38,7 @@ export interface DeployOptions {
   readonly validate?: ValidateOptions
   readonly serverState?: ServerStateOptions
   /** How to reload; undefined = write only (marathon-lb without a reload command). */
-  readonly reloader?: Reloader
+  readonly reloader?: Reloader | undefined
   readonly clock: Clock
 }
 
