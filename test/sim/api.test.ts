@@ -283,3 +283,16 @@ describe('bad input never crashes the simulator (§9)', () => {
     expect((await call(base, 'GET', '/ping')).status).toBe(200)
   })
 })
+
+describe('Marathon version', () => {
+  it('before 1.8, task ids are `<app>.<uuid>` and instance ids `<app>.marathon-<uuid>` (§1)', async () => {
+    const old = await simulator({virtualTasks: true, version: '1.5.15', stagingMs: 5, startingMs: 5}, (fn) => cleanups.push(fn))
+    expect((await call(old.url, 'GET', '/v2/info')).body.version).toBe('1.5.15')
+    await call(old.url, 'POST', '/v2/apps', hostApp('grp/web', {healthChecks: [{protocol: 'TCP', gracePeriodSeconds: 0}]}))
+    await until(() => old.tasks('/grp/web').some((t) => t.health[0]?.alive === true), 5000, 'healthy')
+    const task = (await call(old.url, 'GET', '/v2/apps/grp/web')).body.app.tasks[0]
+    const uuid = /^grp_web\.([0-9a-f-]{36})$/.exec(task.id)?.[1]
+    expect(uuid).toBeDefined()
+    expect(task.healthCheckResults[0].instanceId).toBe(`grp_web.marathon-${uuid}`)
+  })
+})
