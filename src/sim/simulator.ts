@@ -150,7 +150,10 @@ export class Simulator {
     return this.engine.runner.pids()
   }
 
-  /** Polls `predicate` every `intervalMs` until it holds; rejects after `timeoutMs`. */
+  /**
+   * Polls `predicate` every `intervalMs` until it holds; rejects after `timeoutMs`. A test helper
+   * in real time on purpose: with a fake clock, advance the clock instead.
+   */
   async waitFor(predicate: () => boolean, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!predicate()) {
