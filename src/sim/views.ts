@@ -81,7 +81,9 @@ export function appInfoText(engine: Engine, app: StoredApp, embed: Embed): strin
   const tasks = engine.store.tasksOf(app.def.id)
   const deployments = engine.deployments.idsFor(app.def.id).map((id) => ({id}))
   let text = `${appOpenText(app)},${counts(tasks)},"deployments":${JSON.stringify(deployments)}`
-  if (embed.readiness) text += `,"readinessCheckResults":${JSON.stringify(tasks.flatMap((t) => (t.state === 'TASK_RUNNING' ? t.readiness : [])))}`
+  // Readiness results exist only while a deployment of the app runs (§4).
+  const readiness = deployments.length === 0 ? [] : tasks.flatMap((t) => (t.state === 'TASK_RUNNING' ? t.readiness : []))
+  if (embed.readiness) text += `,"readinessCheckResults":${JSON.stringify(readiness)}`
   if (embed.tasks) text += `,"tasks":[${tasks.map((t) => taskText(t, app)).join(',')}]`
   if (embed.lastTaskFailure && app.lastTaskFailure !== undefined) text += `,"lastTaskFailure":${JSON.stringify(app.lastTaskFailure)}`
   if (embed.taskStats) text += ',"tasksStats":{}'
