@@ -12,7 +12,7 @@
  * Usage: `npm run bench [-- <apps>...]` (needs `npm run build` first).
  */
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawn} from 'node:child_process'
 
@@ -89,6 +89,8 @@ function inProcess(body: Buffer): InProcess {
 interface ProcessRun {
   readonly ms: number
   readonly rssKb: number
+  /** user + system CPU seconds × 1000 (only with /usr/bin/time): less sensitive to a busy machine than wall time. */
+  readonly cpuMs: number
   readonly code: number | null
   readonly stdoutBytes: number
 }
@@ -101,7 +103,7 @@ function runProcess(url: string, work: string): Promise<ProcessRun> {
   const useTime = existsSync(TIME)
   const preload = join(work, 'rss-preload.mjs')
   if (!useTime) writeFileSync(preload, RSS_PRELOAD)
-  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, ['--import', preload, ...args]]
+  const [cmd, argv] = useTime ? [TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args]] : [process.execPath, ['--import', preload, ...args]]
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(cmd, argv, {cwd: work, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
@@ -114,9 +116,11 @@ function runProcess(url: string, work: string): Promise<ProcessRun> {
     child.on('close', (code) => {
       clearTimeout(timer)
       const ms = performance.now() - started
-      const rssKb = useTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) : Number(/MLB_BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN)
+      const timed = useTime ? (readFileSync(rssFile, 'utf8').trim().split('\n').at(-1) ?? '').split(' ').map(Number) : []
+      const rssKb = useTime ? timed[0]! : Number(/MLB_BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN)
+      const cpuMs = useTime ? ((timed[1] ?? NaN) + (timed[2] ?? NaN)) * 1000 : NaN
       if (code !== 0) process.stderr.write(stderr)
-      resolve({ms, rssKb, code, stdoutBytes})
+      resolve({ms, rssKb, cpuMs, code, stdoutBytes})
     })
   })
 }
@@ -129,6 +133,7 @@ interface Row {
   readonly parseMs: number
   readonly generateMs: number
   readonly processMs: number
+  readonly processCpuMs: number
   readonly peakRssMB: number
   readonly configKB: number
 }
@@ -153,6 +158,7 @@ async function measure(apps: number): Promise<Row> {
       parseMs: inproc.parseMs,
       generateMs: inproc.generateMs,
       processMs: median(runs.map((r) => r.ms)),
+      processCpuMs: median(runs.map((r) => r.cpuMs)),
       peakRssMB: median(runs.map((r) => r.rssKb)) / 1024,
       configKB: inproc.configBytes / 1024,
     }
@@ -163,8 +169,10 @@ async function measure(apps: number): Promise<Row> {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ['apps', 'tasks', 'body MB', 'warm render ms', '(parse', 'generate)', 'process ms', 'peak RSS MB', 'config KB']
-  const lines = rows.map((r) => [r.apps, r.tasks, r.bodyMB.toFixed(1), r.renderMs.toFixed(1), r.parseMs.toFixed(1), r.generateMs.toFixed(1), r.processMs.toFixed(0), r.peakRssMB.toFixed(1), r.configKB.toFixed(0)].map(String))
+  const head = ['apps', 'tasks', 'body MB', 'warm render ms', '(parse', 'generate)', 'process ms', '(cpu ms)', 'peak RSS MB', 'config KB']
+  const lines = rows.map((r) =>
+    [r.apps, r.tasks, r.bodyMB.toFixed(1), r.renderMs.toFixed(1), r.parseMs.toFixed(1), r.generateMs.toFixed(1), r.processMs.toFixed(0), r.processCpuMs.toFixed(0), r.peakRssMB.toFixed(1), r.configKB.toFixed(0)].map(String),
+  )
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const fmt = (cells: readonly string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')
   return [fmt(head), ...lines.map(fmt)].join('\n')
@@ -177,6 +185,10 @@ if (notBuilt !== undefined) {
 }
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
 const rows: Row[] = []
+// Other work on the machine inflates wall times: the load average is printed with the figures.
+const loadBefore = loadavg()[0]!
 for (const n of sizes.length > 0 ? sizes : [1000, 5000]) rows.push(await measure(n))
-process.stdout.write(`${table(rows)}\n\ntargets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB\n\n`)
-process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, rows}, null, 2)}\n`)
+const load = {before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2))}
+process.stdout.write(`${table(rows)}\n\nload average (1 min): ${load.before} before, ${load.after} after\n`)
+process.stdout.write('targets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB\n\n')
+process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, load, rows}, null, 2)}\n`)
