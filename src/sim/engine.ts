@@ -99,7 +99,7 @@ export class Engine {
       this.bus.publish('deployment_failed', {id: plan.id, plan: planJson(plan), reason: locked.message})
       throw locked
     }
-    for (const c of conflicts) this.deployments.cancel(c, 'The upgrade has been cancelled')
+    for (const c of conflicts) this.cancelDeployment(c)
     opts.onAccepted?.()
     for (const c of changes) {
       if (c.after === undefined) this.store.deleteApp(c.appId)
@@ -114,6 +114,8 @@ export class Engine {
   /** Cancels a running deployment (`DELETE /v2/deployments/{id}?force=true`). */
   cancelDeployment(dep: Deployment): void {
     this.deployments.cancel(dep, 'The upgrade has been cancelled')
+    // Instances the cancelled plan did not launch are still wanted: the scheduler launches them.
+    for (const appId of dep.affectedApps) this.kick(appId)
   }
 
   /** Reverts a running deployment with a forced deployment back to the original apps (§2.8). */
