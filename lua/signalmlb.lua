@@ -2,8 +2,9 @@
 -- with `pkill -f '^python.*marathon_lb.py'` (spec 10.28); mlb is found through its pid file,
 -- whose path HAProxy's environment carries in MLB_PID_FILE (read at request time, so a
 -- restarted mlb is found). Bodies and status codes are marathon-lb's, word for word.
--- Sending a signal needs a `kill` process: as root this works; an unprivileged HAProxy needs
--- `insecure-fork-wanted` in its global section for these two endpoints.
+-- Sending a signal needs a `kill` process: as root this works; a worker running as another
+-- user needs `insecure-fork-wanted` (else fork fails: exit code 127) and can only signal an
+-- mlb running as that same user (docs/haproxy.md).
 
 local function mlb_pid()
   local path = os.getenv("MLB_PID_FILE")

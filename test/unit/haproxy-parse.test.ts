@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {checkErrors, formatCheckMessages, parseCheckOutput} from '../../src/haproxy/check-output.js'
 import {judgeReload, parseShowProc, parseUptime, procPids} from '../../src/haproxy/proc.js'
 import {shlexSplit} from '../../src/haproxy/shlex.js'
+import {shouldReissue} from '../../src/haproxy/reload.js'
 
 // Output captured from HAProxy 2.6.12 (Debian) on this project's machine.
 const CHECK_STDERR = [
@@ -110,4 +111,16 @@ describe('shlexSplit', () => {
   ]
   for (const tc of cases) it(JSON.stringify(tc.input), () => expect(shlexSplit(tc.input)).toEqual(tc.expected))
   it('throws on an unterminated quote', () => expect(() => shlexSplit('a "b')).toThrow('No closing quotation'))
+})
+
+describe('shouldReissue (--max-reload-retries, spec §6.6 with the 0 quirk fixed)', () => {
+  const cases = [
+    {desc: '10 retries: re-issue at checkpoints 1..9, give up at 10', max: 10, expected: [true, true, true, true, true, true, true, true, true, false]},
+    {desc: '0: never re-issue (gives up at the first checkpoint)', max: 0, expected: [false, false]},
+    {desc: '1: give up at the first checkpoint', max: 1, expected: [false]},
+    {desc: 'negative: re-issue forever', max: -1, expected: [true, true, true]},
+  ]
+  for (const tc of cases) {
+    it(tc.desc, () => expect(tc.expected.map((_, i) => shouldReissue(tc.max, i + 1))).toEqual(tc.expected))
+  }
 })
