@@ -24,6 +24,8 @@ export function defaultTemplateGlobals(): TemplateGlobals {
     httpBind: '*:80',
     httpsBind: '*:443',
     appIdBind: '*:9091',
+    maxconn: '50000',
+    extraGlobal: '',
   }
 }
 

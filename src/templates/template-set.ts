@@ -21,6 +21,13 @@ export interface TemplateGlobals {
   readonly httpBind: string
   readonly httpsBind: string
   readonly appIdBind: string
+  /** Global `maxconn` (marathon-lb: 50000, which needs a file-descriptor limit of about 100k). */
+  readonly maxconn: string
+  /**
+   * Extra lines for the global section, each with its two-space indent and newline (default
+   * none). mlb flags such as `--haproxy-global` use it; empty keeps marathon-lb's exact bytes.
+   */
+  readonly extraGlobal: string
 }
 
 /** Keyword arguments of one template call site. */
