@@ -94,6 +94,7 @@ describe('modern directives through a real HAProxy', () => {
     const [stats, http, https, appId] = [await freePort(), await freePort(), await freePort(), await freePort()]
     globals = {
       luaDir: join(dir, 'lua'), statsSocket: join(dir, 'haproxy.sock'), serverStateBase: `${join(dir, 'state')}/`,
+      maxconn: '50000', extraGlobal: '',
       statsBind: `127.0.0.1:${stats}`, httpBind: `127.0.0.1:${http}`, httpsBind: `127.0.0.1:${https}`, appIdBind: `127.0.0.1:${appId}`,
     }
     backend = createHttpServer((req, res) => {
