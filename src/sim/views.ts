@@ -31,10 +31,25 @@ function appOpenText(app: StoredApp): string {
   return text
 }
 
+/**
+ * A task as `TaskConversion` writes it, as JSON text (the one writer of the task shape; built
+ * by hand because the app list renders tens of thousands of them). `servicePorts` are its app's.
+ */
+export function renderTask(t: SimTask, ports: readonly number[]): string {
+  const q = JSON.stringify
+  let text = `{"appId":${q(t.appId)},"host":${q(t.host)},"id":${q(t.id)},"ipAddresses":${t.state === 'TASK_STAGING' ? '[]' : q(t.ipAddresses)}`
+  text += `,"ports":[${t.ports.join(',')}],"servicePorts":[${ports.join(',')}],"slaveId":${q(t.slaveId)},"state":"${t.state}","stagedAt":"${timestamp(t.stagedAt)}"`
+  if (t.startedAt !== undefined) text += `,"startedAt":"${timestamp(t.startedAt)}"`
+  text += `,"version":${q(t.version)},"localVolumes":[]`
+  const results = t.health.filter((h): h is HealthResult => h !== undefined)
+  if (results.length > 0) text += `,"healthCheckResults":${q(results.map((h) => healthJson(h, t.instanceId)))}`
+  return `${text}}`
+}
+
 function taskText(t: SimTask, app: StoredApp): string {
   const hit = taskTextCache.get(t)
   if (hit !== undefined && hit.rev === t.rev && hit.app === app) return hit.text
-  const text = JSON.stringify(taskJson(t, servicePorts(app.def)))
+  const text = renderTask(t, servicePorts(app.def))
   taskTextCache.set(t, {rev: t.rev, app, text})
   return text
 }
@@ -46,17 +61,9 @@ function healthJson(h: HealthResult, instanceId: string): Json {
   }
 }
 
-/** A task as `TaskConversion` writes it; `servicePorts` are its app's. */
+/** A task as a JSON value (for the task lists and kill answers). */
 export function taskJson(t: SimTask, ports: readonly number[]): Json {
-  const out: Json = {
-    appId: t.appId, host: t.host, id: t.id, ipAddresses: t.state === 'TASK_STAGING' ? [] : t.ipAddresses, ports: t.ports, servicePorts: ports,
-    slaveId: t.slaveId, state: t.state, stagedAt: timestamp(t.stagedAt),
-  }
-  if (t.startedAt !== undefined) out['startedAt'] = timestamp(t.startedAt)
-  out['version'] = t.version
-  out['localVolumes'] = []
-  if (t.health.some((h) => h !== undefined)) out['healthCheckResults'] = t.health.filter((h): h is HealthResult => h !== undefined).map((h) => healthJson(h, t.instanceId))
-  return out
+  return JSON.parse(renderTask(t, ports)) as Json
 }
 
 function counts(tasks: readonly SimTask[]): string {
