@@ -38,6 +38,8 @@ interface ValueScan {
   inString: boolean
   /** First byte of the value: `{`, `[`, `"` or a primitive's first character. */
   first: number
+  /** Backslashes ending the earlier chunks of this value (inside a string), for escape checks. */
+  carry: number
 }
 
 /** Parses a `/v2/apps` body fed chunk by chunk. */
@@ -49,6 +51,8 @@ export class AppsBodyStream {
   /** Index in `window` of the next unscanned byte. */
   private pos = 0
   private scan: ValueScan | undefined
+  /** Bytes of the unfinished value from earlier chunks (joined once, when the value ends). */
+  private pending: Buffer[] = []
   private key = ''
   private apps: unknown[] = []
   private readonly result: Record<string, unknown> = {}
@@ -62,9 +66,11 @@ export class AppsBodyStream {
       this.whole.push(chunk)
       return
     }
-    // Keep only the unfinished token; finished apps' bytes are dropped here.
-    this.window = this.start < this.window.length ? Buffer.concat([this.window.subarray(this.start), chunk]) : chunk
-    this.pos -= this.start
+    // Keep only the unfinished value (run() returns mid-value or with everything scanned);
+    // finished apps' bytes are dropped here. Pieces are joined once, so a huge value stays linear.
+    if (this.scan !== undefined && this.start < this.window.length) this.pending.push(this.window.subarray(this.start))
+    this.window = chunk
+    this.pos = 0
     this.start = 0
     this.run(false)
   }
@@ -123,7 +129,7 @@ export class AppsBodyStream {
         case 'key': {
           const end = this.scanValue(final)
           if (end === undefined) return
-          this.key = JSON.parse(w().toString('utf8', this.start, end)) as string
+          this.key = JSON.parse(this.text(end)) as string
           this.consume(end, 'colon')
           break
         }
@@ -148,7 +154,7 @@ export class AppsBodyStream {
           }
           const end = this.scanValue(final)
           if (end === undefined) return
-          this.store(JSON.parse(w().toString('utf8', this.start, end)))
+          this.store(JSON.parse(this.text(end)))
           this.consume(end, 'after-value')
           break
         }
@@ -180,7 +186,7 @@ export class AppsBodyStream {
           }
           const end = this.scanValue(final)
           if (end === undefined) return
-          this.apps.push(this.each(JSON.parse(w().toString('utf8', this.start, end))))
+          this.apps.push(this.each(JSON.parse(this.text(end))))
           this.consume(end, 'after-elem')
           break
         }
@@ -205,13 +211,20 @@ export class AppsBodyStream {
   private beginValue(state: 'key' | 'value' | 'elem'): void {
     this.state = state
     this.start = this.pos
-    this.scan = {depth: 0, inString: false, first: this.window[this.pos]!}
+    this.scan = {depth: 0, inString: false, first: this.window[this.pos]!, carry: 0}
+  }
+
+  /** The text of the value that ends at `end` in the current chunk. */
+  private text(end: number): string {
+    if (this.pending.length === 0) return this.window.toString('utf8', this.start, end)
+    return Buffer.concat([...this.pending, this.window.subarray(this.start, end)]).toString('utf8')
   }
 
   private consume(end: number, next: State): void {
     this.pos = end
     this.start = end
     this.scan = undefined
+    this.pending = []
     this.state = next
   }
 
@@ -233,16 +246,17 @@ export class AppsBodyStream {
     while (j < buf.length) {
       if (s.inString) {
         // Jump to the next quote natively; it ends the string unless an odd run of backslashes
-        // precedes it (the whole value is still in the window, so looking back is safe).
+        // precedes it (counting those that ended the previous chunk).
         const q = buf.indexOf(QUOTE, j)
         if (q === -1) {
           j = buf.length
           break
         }
-        let k = q - 1
-        while (k >= this.start && buf[k] === BACKSLASH) k--
+        if (this.backslashesBefore(q) % 2 === 1) {
+          j = q + 1
+          continue
+        }
         j = q + 1
-        if ((q - 1 - k) % 2 === 1) continue
         s.inString = false
         if (s.depth === 0) return (this.pos = j)
         continue
@@ -256,7 +270,17 @@ export class AppsBodyStream {
     }
     this.pos = j
     if (final) this.fail()
+    s.carry = s.inString ? this.backslashesBefore(buf.length) : 0
     return undefined
+  }
+
+  /** Consecutive backslashes of the current value just before index `at` of this chunk. */
+  private backslashesBefore(at: number): number {
+    let k = at - 1
+    while (k >= this.start && this.window[k] === BACKSLASH) k--
+    const run = at - 1 - k
+    // The run reaches back to the chunk's start: it continues the previous chunk's run.
+    return k < this.start && this.pending.length > 0 ? run + this.scan!.carry : run
   }
 }
 

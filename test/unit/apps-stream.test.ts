@@ -46,6 +46,8 @@ describe('incremental per-app parsing of the /v2/apps body equals JSON.parse', (
     {desc: 'not an object at all', text: '[{"id": "/a"}]'},
     {desc: 'empty object', text: '{}'},
     {desc: 'a bare string', text: '"apps"'},
+    {desc: 'runs of backslashes before quotes, split anywhere', text: JSON.stringify({apps: [{a: 'x\\\\\\"y', b: '\\', c: '\\\\"', d: ['\\"}', '{[\\\\']}], k: '\\\\\\'})},
+    {desc: 'one value much larger than a chunk', text: JSON.stringify({apps: [{id: '/big', env: {X: 'v'.repeat(300_000)}, tasks: Array.from({length: 2000}, (_, i) => ({id: `t${i}`}))}]})},
     {desc: 'numbers split across chunks', text: '{"n": 12345678901234, "apps": [1234567, -0.5e-7], "m": 42}'},
   ]
   for (const s of shapes) it(s.desc, () => same(s.text))
