@@ -30,12 +30,17 @@ export async function call(base: string, method: string, path: string, body?: un
   return {status: res.status, headers: res.headers, body: parsed, text}
 }
 
-/** Polls until `fn` returns true; fails after `timeoutMs`. */
+/** Polls until `fn` returns true (a throw counts as false); fails after `timeoutMs`. */
 export async function until(fn: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  let last: unknown
   for (;;) {
-    if (await fn()) return
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    try {
+      if (await fn()) return
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
     await new Promise((r) => setTimeout(r, 20))
   }
 }
