@@ -74,7 +74,7 @@ describe.each(CASES)('$file ($shape)', ({file}) => {
 
 describe('live simulator state', () => {
   it('an app deployed with real tasks renders one server per running task, at the task\'s real port', async () => {
-    const sim = await simulator({stagingMs: 10, startingMs: 10}, (fn) => cleanups.push(fn))
+    const sim = await simulator({stagingMs: 10, startingMs: 10, taskPorts: {min: 32200, max: 32699}}, (fn) => cleanups.push(fn))
     const app = {id: '/web', cmd: 'simulated', instances: 2, labels: {HAPROXY_GROUP: 'external', HAPROXY_0_VHOST: 'web.example.com'}, portDefinitions: [{port: 0}]}
     expect((await call(sim.url, 'POST', '/v2/apps', app)).status).toBe(201)
     await sim.waitForDeployments()
