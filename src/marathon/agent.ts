@@ -5,10 +5,11 @@
  */
 import {readFileSync} from 'node:fs'
 
-import {Agent} from 'undici'
+import type {Agent} from 'undici'
 
 import {MlbError} from '../errors.js'
 import type {Logger} from '../log.js'
+import {undiciCore} from './undici-core.js'
 
 /** marathon-lb's connect timeout (requests `timeout=(3.05, 46)`). */
 export const CONNECT_TIMEOUT_MS = 3050
@@ -42,7 +43,7 @@ export function createMarathonAgent(opts: MarathonAgentOptions): Agent {
     opts.logger?.warn('TLS certificates of Marathon are not verified (as marathon-lb); pass --marathon-ca-cert to verify them')
   }
   const read = opts.readTimeoutMs ?? READ_TIMEOUT_MS
-  return new Agent({
+  return new (undiciCore().Agent)({
     connections: 8,
     headersTimeout: read,
     bodyTimeout: read,

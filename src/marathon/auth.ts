@@ -158,7 +158,7 @@ export class DcosAuth implements MarathonAuth {
   }
 
   private async login(now: number): Promise<string> {
-    const {request} = await import('undici')
+    const {request} = (await import('./undici-core.js')).undiciCore()
     const endpoint = redactUrl(this.creds.loginEndpoint)
     const jwt = signRs256Jwt({uid: this.creds.uid, exp: now + LOGIN_JWT_LIFETIME_S}, this.creds.privateKey)
     const expiry = now + TOKEN_LIFETIME_S

@@ -4,7 +4,7 @@
  * the loop (spec §10.26). Errors name the host (credentials stripped), the status and Marathon's
  * `message`; secrets are scrubbed from every message.
  */
-import {request, type Dispatcher} from 'undici'
+import type {Dispatcher} from 'undici'
 
 import {MarathonError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
@@ -12,6 +12,7 @@ import {redactSecrets, redactUrl} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
 import {AppsBodyStream} from './apps-stream.js'
 import {keepLbFields} from './lb-fields.js'
+import {undiciCore} from './undici-core.js'
 import {BasicAuth, type MarathonAuth} from './auth.js'
 
 /** One Marathon answer. */
@@ -219,7 +220,7 @@ export class MarathonClient {
       'user-agent': this.userAgent,
     }
     if (authorization !== undefined) headers['authorization'] = authorization
-    const res = await request(`${base.url}${path.startsWith('/') ? path : `/${path}`}`, {
+    const res = await undiciCore().request(`${base.url}${path.startsWith('/') ? path : `/${path}`}`, {
       method: method as Dispatcher.HttpMethod,
       headers,
       dispatcher: this.agent,
