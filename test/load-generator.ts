@@ -25,6 +25,8 @@ export interface LoadOptions {
    * Default: on when keepAlive is on.
    */
   readonly retryOnIdleClose?: boolean
+  /** Called with each answer's status and body text (the body is then read instead of dumped). */
+  readonly onBody?: (status: number, body: string) => void
 }
 
 /** What a load run saw. */
@@ -81,7 +83,8 @@ export function startLoad(opts: LoadOptions): LoadRun {
   const retry = opts.retryOnIdleClose ?? opts.keepAlive
   const once = async (): Promise<number> => {
     const res = await request(opts.url, {dispatcher: agent, headers, ...(opts.keepAlive ? {} : {reset: true})})
-    await res.body.dump()
+    if (opts.onBody === undefined) await res.body.dump()
+    else opts.onBody(res.statusCode, await res.body.text())
     return res.statusCode
   }
   const send = async (): Promise<number> => {

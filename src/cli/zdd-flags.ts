@@ -3,9 +3,21 @@
  * flags shared with serve (§1.2), and `--output`. Environment variables follow the `MLB_*`
  * convention (docs/zdd.md); `DCOS_SERVICE_ACCOUNT_CREDENTIAL` is marathon-lb's own.
  */
-import {Flags} from '@oclif/core'
+import {Errors, Flags} from '@oclif/core'
 
 import {DEFAULT_LOG_FORMAT} from '../log.js'
+
+/**
+ * A duration in seconds, fractions allowed (`-s 0.2`). zdd.py took whole seconds (argparse
+ * `type=int`); every value it accepted still parses the same.
+ */
+const seconds = Flags.custom<number>({
+  parse: async (input) => {
+    const n = Number(input)
+    if (input.trim() === '' || !Number.isFinite(n) || n < 0) throw new Errors.CLIError(`Expected a number of seconds (0 or more) but received: ${input}`)
+    return n
+  },
+})
 
 /** The flag table of `mlb zdd`. */
 export const ZDD_FLAGS = {
@@ -19,7 +31,7 @@ export const ZDD_FLAGS = {
   }),
   'dry-run': Flags.boolean({char: 'd', summary: 'Print the final app definition and the planned steps; change nothing'}),
   force: Flags.boolean({char: 'f', summary: 'Perform the deployment un-prompted (required without a terminal)'}),
-  'step-delay': Flags.integer({char: 's', default: 5, min: 0, summary: 'Delay (in seconds) between polls while waiting', env: 'MLB_ZDD_STEP_DELAY'}),
+  'step-delay': seconds({char: 's', default: 5, summary: 'Delay (in seconds, fractions allowed) between polls while waiting', env: 'MLB_ZDD_STEP_DELAY'}),
   'initial-instances': Flags.integer({char: 'i', default: 1, min: 0, summary: 'Initial number of new instances (capped at the existing number)'}),
   'linear-increase': Flags.integer({default: 0, min: 0, summary: 'Grow the new app by this many instances per step instead of ~50 %'}),
   resume: Flags.boolean({char: 'r', summary: 'Resume a deployment in progress (two colours exist)'}),
