@@ -231,8 +231,8 @@ export interface Bed {
   lbArgs(): string[]
   /** Writes an app JSON file into the bed's folder and returns its path. */
   appFile(name: string, app: unknown): Promise<string>
-  /** Runs `mlb zdd -m <sim> <lbArgs> --syslog-socket /dev/null --output ndjson <args>`. */
-  zdd(args: readonly string[], opts?: {timeoutMs?: number; ndjson?: boolean; lbs?: boolean}): Promise<ZddRun>
+  /** Runs `mlb zdd -m <sim or opts.marathon> <lbArgs unless opts.lbs is false> --syslog-socket /dev/null --output ndjson <args>`. */
+  zdd(args: readonly string[], opts?: {timeoutMs?: number; ndjson?: boolean; lbs?: boolean; marathon?: string}): Promise<ZddRun>
   /** Writes an executable file (a hook script). */
   script(name: string, text: string): Promise<string>
   stop(): Promise<void>
@@ -287,7 +287,7 @@ export async function startBed(opts: BedOptions): Promise<Bed> {
     zdd: async (args, o = {}) => {
       const ndjson = o.ndjson ?? true
       const lbPart = o.lbs === false ? [] : lbArgs()
-      const r = await runCli(['zdd', '-m', sim.url, ...lbPart, '--syslog-socket', '/dev/null', ...(ndjson ? ['--output', 'ndjson'] : []), ...args], {timeoutMs: o.timeoutMs ?? 60_000})
+      const r = await runCli(['zdd', '-m', o.marathon ?? sim.url, ...lbPart, '--syslog-socket', '/dev/null', ...(ndjson ? ['--output', 'ndjson'] : []), ...args], {timeoutMs: o.timeoutMs ?? 60_000})
       const events = ndjson ? parseNdjson(r.stdout) : []
       return {...r, events, result: events[events.length - 1] ?? {type: 'none'}}
     },
