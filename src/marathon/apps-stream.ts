@@ -9,8 +9,13 @@
  * and object graph at once (≈190 MB peak RSS; issue 2's budget is 180 MB), while small per-app
  * strings die young.
  */
-/** Applied to each element of `apps` right after it is parsed. */
-export type AppTransform = (app: unknown) => unknown
+import type {BytesParser} from './lb-bytes.js'
+
+/**
+ * Applied to each element of `apps` right after it is parsed. With `fromBytes`, the stream
+ * hands it the element's bytes instead (same result, without building what it drops).
+ */
+export type AppTransform = ((app: unknown) => unknown) & {readonly fromBytes?: BytesParser}
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -182,11 +187,18 @@ export class AppsBodyStream {
               if (final) this.fail()
               return
             }
+            // Most apps lie within one chunk: parse them in place, in one pass.
+            const whole = this.each.fromBytes?.(this.window, this.pos)
+            if (whole !== undefined) {
+              this.apps.push(whole.value)
+              this.consume(whole.end, 'after-elem')
+              break
+            }
             this.beginValue('elem')
           }
           const end = this.scanValue(final)
           if (end === undefined) return
-          this.apps.push(this.each(JSON.parse(this.text(end))))
+          this.apps.push(this.each.fromBytes === undefined ? this.each(JSON.parse(this.text(end))) : this.fromBytes(this.each.fromBytes, end))
           this.consume(end, 'after-elem')
           break
         }
@@ -218,6 +230,14 @@ export class AppsBodyStream {
   private text(end: number): string {
     if (this.pending.length === 0) return this.window.toString('utf8', this.start, end)
     return Buffer.concat([...this.pending, this.window.subarray(this.start, end)]).toString('utf8')
+  }
+
+  /** The element that ends at `end` in the current chunk, parsed from its bytes. */
+  private fromBytes(parse: BytesParser, end: number): unknown {
+    const bytes = this.pending.length === 0 ? this.window.subarray(this.start, end) : Buffer.concat([...this.pending, this.window.subarray(this.start, end)])
+    const r = parse(bytes, 0)
+    if (r === undefined || r.end !== bytes.length) throw new SyntaxError('Unexpected end of JSON input')
+    return r.value
   }
 
   private consume(end: number, next: State): void {

@@ -6,12 +6,7 @@
  * reports exactly the problems it would report on the full body.
  */
 
-/** Which keys of an object to keep, and how to project the kept values further. */
-interface Shape {
-  readonly keys: readonly string[]
-  /** Per key: projection of the value (objects) or of each element (arrays). */
-  readonly nested?: Readonly<Record<string, Shape>>
-}
+import {shapedParser, type BytesParser, type Shape} from './lb-bytes.js'
 
 const PORT_MAPPING: Shape = {keys: ['containerPort', 'servicePort']}
 
@@ -49,7 +44,13 @@ function projectObject(obj: Record<string, unknown>, shape: Shape): Record<strin
   return out
 }
 
-/** `app` reduced to what load balancing reads (non-objects are returned unchanged). */
-export function keepLbFields(app: unknown): unknown {
+function reduce(app: unknown): unknown {
   return isPlainObject(app) ? projectObject(app, APP) : app
 }
+
+/**
+ * `app` reduced to what load balancing reads (non-objects are returned unchanged). Its
+ * `fromBytes` does the same from the app's bytes without building the dropped values, for the
+ * body stream (src/marathon/apps-stream.ts).
+ */
+export const keepLbFields: ((app: unknown) => unknown) & {readonly fromBytes: BytesParser} = Object.assign(reduce, {fromBytes: shapedParser(APP)})
