@@ -13,7 +13,7 @@ import {EventBus} from './event-bus.js'
 import {HealthMonitor} from './health.js'
 import {VersionStamps, type TaskIdStyle} from './ids.js'
 import type {TaskRunner} from './runner.js'
-import {assignServicePorts} from './service-ports.js'
+import {assignServicePorts, SERVICE_PORT_RANGE, type PortRange} from './service-ports.js'
 import {planSteps, type AppChange} from './plan.js'
 import {isActive, PortAllocator, Store, type StoredApp} from './state.js'
 import {TaskManager, type Timing} from './tasks.js'
@@ -25,6 +25,8 @@ export interface EngineOptions {
   readonly runner: TaskRunner
   readonly timing: Timing
   readonly taskPorts: {readonly min: number; readonly max: number}
+  /** Range `0` service ports are assigned from (default Marathon's 10000–20000). */
+  readonly servicePorts?: PortRange
   readonly idStyle: TaskIdStyle
   /** `--max_running_deployments` (default 100). */
   readonly maxRunningDeployments?: number
@@ -56,11 +58,13 @@ export class Engine {
   private scheduled = false
   private stopped = false
   private readonly maxRunning: number
+  private readonly servicePorts: PortRange
 
   constructor(opts: EngineOptions) {
     this.clock = opts.clock
     this.runner = opts.runner
     this.maxRunning = opts.maxRunningDeployments ?? 100
+    this.servicePorts = opts.servicePorts ?? SERVICE_PORT_RANGE
     this.bus = new EventBus(opts.clock)
     const onChange = (appId: string): void => this.kick(appId)
     this.tasks = new TaskManager({store: this.store, runner: opts.runner, bus: this.bus, clock: opts.clock, timing: opts.timing, ports: new PortAllocator(opts.taskPorts.min, opts.taskPorts.max), idStyle: opts.idStyle, onChange})
@@ -76,7 +80,7 @@ export class Engine {
   /** Stamps a definition as a new version of `before` (scale-only keeps `lastConfigChangeAt`, §2.4). */
   stamp(def: AppDefinition, before: StoredApp | undefined, version = this.newVersion()): StoredApp {
     const taken = this.store.servicePortTakenExcept(def.id)
-    const assigned = assignServicePorts(def, before?.def, taken)
+    const assigned = assignServicePorts(def, before?.def, taken, this.servicePorts)
     const draft: StoredApp = {def: assigned, version, lastScalingAt: version, lastConfigChangeAt: version}
     if (before !== undefined && planSteps([{appId: def.id, before, after: draft}]).every((s) => s.every((a) => a.action !== 'RestartApplication'))) {
       return {...draft, lastConfigChangeAt: before.lastConfigChangeAt}

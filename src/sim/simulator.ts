@@ -22,7 +22,8 @@ import {createHandler} from './server.js'
 import {loadApps} from './seed.js'
 import type {SimTask} from './state.js'
 import {VirtualRunner} from './virtual-runner.js'
-import type {TaskControl} from './runner.js'
+import type {TaskControl, TaskRunner} from './runner.js'
+import {MixedRunner} from './mixed-runner.js'
 
 /** Options of {@link startSimulator}; every field is optional. */
 export interface SimulatorOptions {
@@ -36,6 +37,10 @@ export interface SimulatorOptions {
   readonly taskPorts?: {readonly min: number; readonly max: number}
   /** Records only, no processes (large states). */
   readonly virtualTasks?: boolean
+  /** With `virtualTasks`: apps (ids with leading `/`) whose tasks still run as real processes. */
+  readonly realTaskApps?: readonly string[]
+  /** Range `0` service ports are assigned from (default Marathon's 10000–20000); concurrent tests need distinct ones. */
+  readonly servicePorts?: {readonly min: number; readonly max: number}
   /** Path prefix the API is also served under (e.g. `/marathon`). */
   readonly basePath?: string
   /** SSE heartbeat period (default 10 000 ms, Jetty's default that Marathon keeps). */
@@ -229,13 +234,20 @@ export class Simulator {
   }
 }
 
+function runnerFor(options: SimulatorOptions, runnerOpts: {clock: Clock; killTimeoutMs?: number}): TaskRunner {
+  if (options.virtualTasks !== true) return new ProcessRunner(runnerOpts)
+  const virtual = new VirtualRunner(runnerOpts)
+  const real = new Set(options.realTaskApps ?? [])
+  return real.size === 0 ? virtual : new MixedRunner(new ProcessRunner(runnerOpts), virtual, (appId) => real.has(appId))
+}
+
 /** Starts a simulator. Throws an {@link ApiError}-derived Error when the initial apps are invalid. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.clock ?? systemClock
   const runnerOpts = {clock, ...(options.killTimeoutMs === undefined ? {} : {killTimeoutMs: options.killTimeoutMs})}
-  const runner = options.virtualTasks === true ? new VirtualRunner(runnerOpts) : new ProcessRunner(runnerOpts)
   const engine = new Engine({
-    clock, runner, taskPorts: options.taskPorts ?? {min: 31000, max: 32000}, idStyle: taskIdStyleFor(options.version ?? '1.9.109'),
+    clock, runner: runnerFor(options, runnerOpts), taskPorts: options.taskPorts ?? {min: 31000, max: 32000}, idStyle: taskIdStyleFor(options.version ?? '1.9.109'),
+    ...(options.servicePorts === undefined ? {} : {servicePorts: options.servicePorts}),
     timing: {stagingMs: options.stagingMs ?? 100, startingMs: options.startingMs ?? 100, timeScale: options.timeScale ?? 1},
   })
   if (options.apps !== undefined) loadApps(engine, options.apps, options.virtualTasks === true)
