@@ -22,15 +22,40 @@ export interface ParsedApps {
 
 type Json = {readonly [key: string]: unknown}
 
-/** Thrown inside this module for one malformed field; caught per app. */
-class FieldError extends Error {}
+/**
+ * Thrown inside this module for one malformed field; caught per app. The field's path is
+ * prefixed on the way out ({@link within}), so no path string is built unless a field is bad.
+ */
+class FieldError extends Error {
+  constructor(readonly field: string, readonly problem: string) {
+    super(`${field} ${problem}`)
+  }
+}
+
+/** `err` with `path.` before its field when it is a {@link FieldError}, else `err` unchanged. */
+function prefixed(err: unknown, path: string): unknown {
+  return err instanceof FieldError ? new FieldError(`${path}.${err.field}`, err.problem) : err
+}
+
+/** `f()`, with field errors reported under `path.` (a constant: no string is built unless one fails). */
+function at<T>(path: string, f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    throw prefixed(err, path)
+  }
+}
 
 /** spec §5.1: JSON nulls are removed recursively from objects (list elements are kept). */
 export function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls)
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v)
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue
+      const v = (value as Record<string, unknown>)[k]
+      if (v !== null) out[k] = typeof v === 'object' ? stripNulls(v) : v
+    }
     return out
   }
   return value
@@ -43,15 +68,17 @@ export function parseMarathonApps(json: unknown): ParsedApps {
   }
   const apps: App[] = []
   const problems: AppProblem[] = []
-  json.apps.forEach((raw: unknown, index: number) => {
-    const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : `apps[${index}]`
+  const list = json.apps as readonly unknown[]
+  for (let index = 0; index < list.length; index++) {
+    const raw = list[index]
     try {
       apps.push(parseApp(raw))
     } catch (err) {
       if (!(err instanceof FieldError)) throw err
+      const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : `apps[${index}]`
       problems.push({appId: id, reason: `malformed Marathon app: ${err.message}`})
     }
-  })
+  }
   return {apps, problems}
 }
 
@@ -59,130 +86,135 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 
-function obj(o: Json, key: string, path: string): Json | undefined {
+function obj(o: Json, key: string): Json | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
-  if (!isObject(v)) throw new FieldError(`${path}${key} must be an object`)
+  if (!isObject(v)) throw new FieldError(key, 'must be an object')
   return v
 }
 
-function list(o: Json, key: string, path: string): readonly unknown[] | undefined {
+function list(o: Json, key: string): readonly unknown[] | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v)) throw new FieldError(`${path}${key} must be a list`)
+  if (!Array.isArray(v)) throw new FieldError(key, 'must be a list')
   return v
 }
 
-function str(o: Json, key: string, path: string): string | undefined {
+function str(o: Json, key: string): string | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new FieldError(`${path}${key} must be a string`)
+  if (typeof v !== 'string') throw new FieldError(key, 'must be a string')
   return v
 }
 
-function int(o: Json, key: string, path: string): number | undefined {
+function int(o: Json, key: string): number | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new FieldError(`${path}${key} must be an integer`)
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new FieldError(key, 'must be an integer')
   return v
 }
 
-function num(o: Json, key: string, path: string): number | undefined {
+function num(o: Json, key: string): number | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new FieldError(`${path}${key} must be a number`)
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new FieldError(key, 'must be a number')
   return v
 }
 
-function objects(o: Json, key: string, path: string): readonly Json[] {
-  return (list(o, key, path) ?? []).map((e, i) => {
-    if (!isObject(e)) throw new FieldError(`${path}${key}[${i}] must be an object`)
-    return e
-  })
+/**
+ * The objects of list `key` mapped with `f` (undefined results left out), empty when absent.
+ * Every element is checked to be an object before any is mapped, so the first problem reported
+ * does not depend on the order of the checks.
+ */
+function objects<T>(o: Json, key: string, f: (e: Json) => T | undefined): T[] {
+  const l = list(o, key)
+  const out: T[] = []
+  if (l === undefined) return out
+  for (let i = 0; i < l.length; i++) if (!isObject(l[i])) throw new FieldError(`${key}[${i}]`, 'must be an object')
+  for (let i = 0; i < l.length; i++) {
+    let v: T | undefined
+    try {
+      v = f(l[i] as Json)
+    } catch (err) {
+      throw prefixed(err, `${key}[${i}]`)
+    }
+    if (v !== undefined) out.push(v)
+  }
+  return out
 }
 
-function ints(o: Json, key: string, path: string): readonly number[] | undefined {
-  return list(o, key, path)?.map((e, i) => {
-    if (typeof e !== 'number' || !Number.isInteger(e)) throw new FieldError(`${path}${key}[${i}] must be an integer`)
-    return e
-  })
+function ints(o: Json, key: string): readonly number[] | undefined {
+  const l = list(o, key)
+  if (l === undefined) return undefined
+  for (let i = 0; i < l.length; i++) {
+    const e = l[i]
+    if (typeof e !== 'number' || !Number.isInteger(e)) throw new FieldError(`${key}[${i}]`, 'must be an integer')
+  }
+  // Every element is an integer: the list itself is the typed value (never mutated).
+  return l as readonly number[]
 }
 
 function parseApp(raw: unknown): App {
-  if (!isObject(raw)) throw new FieldError('app must be an object')
-  const id = str(raw, 'id', '')
-  if (id === undefined || id === '') throw new FieldError('id is missing')
-  const container = obj(raw, 'container', '')
-  const docker = container === undefined ? undefined : obj(container, 'docker', 'container.')
-  const ipAddress = obj(raw, 'ipAddress', '')
-  const discovery = ipAddress === undefined ? undefined : obj(ipAddress, 'discovery', 'ipAddress.')
-  const versionInfo = obj(raw, 'versionInfo', '')
+  if (!isObject(raw)) throw new FieldError('app', 'must be an object')
+  const id = str(raw, 'id')
+  if (id === undefined || id === '') throw new FieldError('id', 'is missing')
+  const container = obj(raw, 'container')
+  const docker = container === undefined ? undefined : at('container', () => obj(container, 'docker'))
+  const ipAddress = obj(raw, 'ipAddress')
+  const discovery = ipAddress === undefined ? undefined : at('ipAddress', () => obj(ipAddress, 'discovery'))
+  const versionInfo = obj(raw, 'versionInfo')
   return {
     id,
-    labels: parseLabels(obj(raw, 'labels', '') ?? {}),
-    instances: int(raw, 'instances', '') ?? 0,
-    ports: ints(raw, 'ports', ''),
-    portDefinitions: list(raw, 'portDefinitions', '') === undefined
-      ? undefined
-      : objects(raw, 'portDefinitions', '').flatMap((p, i) => {
-        const port = int(p, 'port', `portDefinitions[${i}].`)
-        return port === undefined ? [] : [port]
-      }),
+    labels: parseLabels(obj(raw, 'labels') ?? {}),
+    instances: int(raw, 'instances') ?? 0,
+    ports: ints(raw, 'ports'),
+    portDefinitions: list(raw, 'portDefinitions') === undefined ? undefined : objects(raw, 'portDefinitions', (p) => int(p, 'port')),
     hasIpAddress: ipAddress !== undefined && Object.keys(ipAddress).length > 0,
-    discoveryPorts: discovery === undefined ? [] : objects(discovery, 'ports', 'ipAddress.discovery.').flatMap((p, i) => {
-      const n = int(p, 'number', `ipAddress.discovery.ports[${i}].`)
-      return n === undefined ? [] : [n]
-    }),
-    dockerNetwork: docker === undefined ? undefined : str(docker, 'network', 'container.docker.'),
-    dockerPortMappings: docker === undefined ? [] : portMappings(docker, 'container.docker.'),
-    containerPortMappings: container === undefined ? [] : portMappings(container, 'container.'),
-    networkModes: objects(raw, 'networks', '').map((n, i) => str(n, 'mode', `networks[${i}].`)),
-    healthChecks: objects(raw, 'healthChecks', '').map((h, i) => parseHealthCheck(h, `healthChecks[${i}].`)),
-    lastScalingAt: versionInfo === undefined ? undefined : str(versionInfo, 'lastScalingAt', 'versionInfo.'),
-    tasks: objects(raw, 'tasks', '').map((t, i) => parseTask(t, `tasks[${i}].`)),
+    discoveryPorts: discovery === undefined ? [] : at('ipAddress.discovery', () => objects(discovery, 'ports', (p) => int(p, 'number'))),
+    dockerNetwork: docker === undefined ? undefined : at('container.docker', () => str(docker, 'network')),
+    dockerPortMappings: docker === undefined ? [] : at('container.docker', () => portMappings(docker)),
+    containerPortMappings: container === undefined ? [] : at('container', () => portMappings(container)),
+    networkModes: objects(raw, 'networks', (n) => [str(n, 'mode')]).map((m) => m[0]),
+    healthChecks: objects(raw, 'healthChecks', parseHealthCheck),
+    lastScalingAt: versionInfo === undefined ? undefined : at('versionInfo', () => str(versionInfo, 'lastScalingAt')),
+    tasks: objects(raw, 'tasks', parseTask),
   }
 }
 
 function parseLabels(labels: Json): Readonly<Record<string, string>> {
-  for (const [k, v] of Object.entries(labels)) {
-    if (typeof v !== 'string') throw new FieldError(`labels.${k} must be a string`)
+  for (const k in labels) {
+    if (Object.hasOwn(labels, k) && typeof labels[k] !== 'string') throw new FieldError(`labels.${k}`, 'must be a string')
   }
   return labels as Readonly<Record<string, string>>
 }
 
-function portMappings(o: Json, path: string): readonly PortMapping[] {
-  return objects(o, 'portMappings', path).map((m, i) => ({
-    containerPort: int(m, 'containerPort', `${path}portMappings[${i}].`),
-    servicePort: int(m, 'servicePort', `${path}portMappings[${i}].`),
-  }))
+function portMappings(o: Json): readonly PortMapping[] {
+  return objects(o, 'portMappings', (m) => ({containerPort: int(m, 'containerPort'), servicePort: int(m, 'servicePort')}))
 }
 
-function parseHealthCheck(h: Json, path: string): HealthCheck {
+function parseHealthCheck(h: Json): HealthCheck {
   return {
     raw: stripNulls(h) as {readonly [key: string]: PyValue},
-    protocol: str(h, 'protocol', path),
-    portIndex: int(h, 'portIndex', path),
-    port: int(h, 'port', path),
-    path: str(h, 'path', path),
-    timeoutSeconds: num(h, 'timeoutSeconds', path),
-    intervalSeconds: num(h, 'intervalSeconds', path),
-    gracePeriodSeconds: num(h, 'gracePeriodSeconds', path),
-    maxConsecutiveFailures: num(h, 'maxConsecutiveFailures', path),
+    protocol: str(h, 'protocol'),
+    portIndex: int(h, 'portIndex'),
+    port: int(h, 'port'),
+    path: str(h, 'path'),
+    timeoutSeconds: num(h, 'timeoutSeconds'),
+    intervalSeconds: num(h, 'intervalSeconds'),
+    gracePeriodSeconds: num(h, 'gracePeriodSeconds'),
+    maxConsecutiveFailures: num(h, 'maxConsecutiveFailures'),
   }
 }
 
-function parseTask(t: Json, path: string): Task {
-  const results = list(t, 'healthCheckResults', path)
+function parseTask(t: Json): Task {
+  const results = list(t, 'healthCheckResults')
   return {
-    id: str(t, 'id', path) ?? '',
-    host: str(t, 'host', path) ?? '',
-    ports: ints(t, 'ports', path) ?? [],
-    state: str(t, 'state', path),
-    ipAddresses: objects(t, 'ipAddresses', path).flatMap((a, i) => {
-      const ip = str(a, 'ipAddress', `${path}ipAddresses[${i}].`)
-      return ip === undefined ? [] : [ip]
-    }),
-    healthCheckResults: results === undefined ? undefined : objects(t, 'healthCheckResults', path).map((r) => r.alive === true),
+    id: str(t, 'id') ?? '',
+    host: str(t, 'host') ?? '',
+    ports: ints(t, 'ports') ?? [],
+    state: str(t, 'state'),
+    ipAddresses: objects(t, 'ipAddresses', (a) => str(a, 'ipAddress')),
+    healthCheckResults: results === undefined ? undefined : objects(t, 'healthCheckResults', (r) => r.alive === true),
     draining: false,
   }
 }
