@@ -12,6 +12,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {isServerRow, parseHaproxyStats} from '../src/haproxy/stats.js'
+import {generateSelfSignedCert} from '../src/serve/container-cert.js'
 import {startSimulator, type Simulator, type SimulatorOptions} from '../src/sim/index.js'
 import {BIN, ROOT, cleanEnv, missingBuild, runCli, type CliResult} from './cli-run.js'
 import {freePorts, requireHaproxy} from './haproxy-harness.js'
@@ -149,12 +150,15 @@ export async function startLbDaemon(marathonUrl: string, opts: LbDaemonOptions =
   await mkdir(join(dir, 'run'))
   await mkdir(join(dir, 'state'))
   const [http, https, appid, stats] = (await freePorts(4)) as [number, number, number, number]
+  // marathon_https_in binds with `ssl crt`: HAProxy needs a real certificate there.
+  await generateSelfSignedCert(join(dir, 'cert.pem'))
   const args = [
     BIN, 'serve', '--marathon', marathonUrl, '--group', opts.group ?? '*',
     '--haproxy-config', join(dir, 'haproxy.cfg'), '--syslog-socket', '/dev/null',
     '--haproxy-run-dir', join(dir, 'run'), '--haproxy-state-dir', `${join(dir, 'state')}/`,
     '--http-bind', `127.0.0.1:${http}`, '--https-bind', `127.0.0.1:${https}`, '--appid-bind', `127.0.0.1:${appid}`,
-    '--stats-bind', `127.0.0.1:${stats}`, '--haproxy-maxconn', '4000', '--pid-file', join(dir, 'mlb.pid'),
+    '--stats-bind', `127.0.0.1:${stats}`, '--haproxy-maxconn', '4000', '--pid-file', join(dir, 'mlb.pid'), '--metrics-port', '0',
+    '--ssl-certs', join(dir, 'cert.pem'), '--hard-stop-after', '15',
     ...(opts.healthCheck === false ? [] : ['--health-check']),
   ]
   const child = spawn(process.execPath, args, {cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']})
@@ -194,7 +198,7 @@ export async function startLbDaemon(marathonUrl: string, opts: LbDaemonOptions =
     }, opts.readyTimeoutMs ?? 30_000, `mlb serve's stats listener ${statsUrl}`)
   } catch (err) {
     await stop()
-    throw err
+    throw new Error(`${String(err)}\nmlb serve's stderr (tail):\n${output.slice(-3000)}`)
   }
   return daemon
 }
@@ -233,6 +237,11 @@ export interface Bed {
   appFile(name: string, app: unknown): Promise<string>
   /** Runs `mlb zdd -m <sim or opts.marathon> <lbArgs unless opts.lbs is false> --syslog-socket /dev/null --output ndjson <args>`. */
   zdd(args: readonly string[], opts?: {timeoutMs?: number; ndjson?: boolean; lbs?: boolean; marathon?: string}): Promise<ZddRun>
+  /**
+   * Starts the same zdd run as {@link Bed.zdd} (ndjson) without waiting: `signal` sends a signal
+   * once `when` matches the stdout so far; `done` resolves with the run (killed after timeoutMs).
+   */
+  zddSignalled(args: readonly string[], when: RegExp, signal: NodeJS.Signals, timeoutMs?: number): Promise<ZddRun>
   /** Writes an executable file (a hook script). */
   script(name: string, text: string): Promise<string>
   stop(): Promise<void>
@@ -291,6 +300,36 @@ export async function startBed(opts: BedOptions): Promise<Bed> {
       const events = ndjson ? parseNdjson(r.stdout) : []
       return {...r, events, result: events[events.length - 1] ?? {type: 'none'}}
     },
+    zddSignalled: (args, when, signal, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const started = performance.now()
+        const child = spawn(process.execPath, [BIN, 'zdd', '-m', sim.url, ...lbArgs(), '--syslog-socket', '/dev/null', '--output', 'ndjson', ...args], {cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+        let stdout = ''
+        let stderr = ''
+        let sent = false
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString('utf8')
+          if (!sent && when.test(stdout)) {
+            sent = true
+            child.kill(signal)
+          }
+        })
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+        child.once('error', (err) => {
+          clearTimeout(timer)
+          reject(err)
+        })
+        child.once('close', (code, sig) => {
+          clearTimeout(timer)
+          try {
+            const events = parseNdjson(stdout)
+            resolve({code, signal: sig, stdout, stderr, ms: performance.now() - started, events, result: events[events.length - 1] ?? {type: 'none'}})
+          } catch (err) {
+            reject(err)
+          }
+        })
+      }),
     stop,
   }
 }
@@ -374,4 +413,32 @@ export function sampleVersions(lbs: readonly LbDaemon[], n: number, concurrency 
 /** Mutating calls a client made to the simulator (anything but GET), as `METHOD path`. */
 export function writes(sim: Simulator): string[] {
   return sim.calls().filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`)
+}
+
+/** The bed's app JSON for `instances` tasks of deployment group `nginx` (release `release`). */
+export function bedApp(bed: Bed, instances: number, release: string, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return bgApp({instances, servicePort: bed.servicePort, altPort: bed.altPort, release, extra})
+}
+
+/** Backend of the bed's app on every LB (`nginx_<servicePort>`). */
+export function bedBackend(bed: Bed): string {
+  return groupBackend('nginx', bed.servicePort)
+}
+
+/**
+ * zdd's first deploy of `app` (creates `<id>-blue`), then waits until Marathon has deployed it and
+ * every load balancer serves its instances UP. Returns the app file.
+ */
+export async function firstDeployServed(bed: Bed, app: Record<string, unknown>, timeoutMs = 60_000): Promise<string> {
+  const file = await bed.appFile('app-v1.json', app)
+  const r = await bed.zdd(['-j', file, '-f'])
+  if (r.code !== 0 || r.result['outcome'] !== 'first-deploy') throw new Error(`first deploy failed (${String(r.code)}): ${r.stdout}${r.stderr}`)
+  await bed.sim.waitForDeployments(timeoutMs)
+  await waitForServers(bed.lbs, bedBackend(bed), allUp(Number(app['instances'])), timeoutMs, `${String(app['instances'])} UP servers on every LB`)
+  return file
+}
+
+/** Task ids killed through `POST /v2/tasks/delete` (zdd's scale-down kills). */
+export function killedTaskIds(sim: Simulator): string[] {
+  return sim.calls({method: 'POST', path: '/v2/tasks/delete'}).flatMap((c) => ((c.body ?? {}) as {ids?: string[]}).ids ?? [])
 }
