@@ -35,9 +35,21 @@ export function cleanedUpAppId(appId: string): string {
   return sanitize(appId)
 }
 
+const NAME_MEMO_LIMIT = 200_000
+const nameMemo = new Map<string, string>()
+
 /** Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. */
 export function serverName(host: string, ip: string, port: number): string {
-  return sanitize(host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`)
+  const raw = host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`
+  // Memoised: the same servers come back on every regeneration, and handing out the same string
+  // object lets the id memo below find it by its cached hash.
+  let name = nameMemo.get(raw)
+  if (name === undefined) {
+    name = sanitize(raw)
+    if (nameMemo.size >= NAME_MEMO_LIMIT) nameMemo.clear()
+    nameMemo.set(raw, name)
+  }
+  return name
 }
 
 /** Sticky cookie value: first 10 hex digits of SHA-1 of the server name. */

@@ -6,7 +6,7 @@ import {cookieHash, serverId} from '../model/naming.js'
 import type {Service} from '../model/service.js'
 import type {HealthCheck} from '../model/types.js'
 import type {TemplateContext, TemplateSet} from '../templates/template-set.js'
-import {emit, ServiceRenderError} from './emit.js'
+import {emit, emitter, ServiceRenderError} from './emit.js'
 
 /** `USERLIST_HEAD` for a service with AUTH, else empty. */
 export function renderUserlist(set: TemplateSet, s: Service): string {
@@ -64,6 +64,7 @@ function renderServers(set: TemplateSet, s: Service): string {
   const taken = new Set<number>()
   // Server-level check options only vary with the check port: render each port once.
   const checkOptions = new Map<number | undefined, string>()
+  const serverLine = emitter(set, s, 'BACKEND_SERVER_OPTIONS')
   s.servers.forEach((server, j) => {
     let healthCheckOptions = ''
     if (flavour !== undefined) {
@@ -75,7 +76,7 @@ function renderServers(set: TemplateSet, s: Service): string {
       }
       healthCheckOptions = text
     }
-    out += emit(set, s, 'BACKEND_SERVER_OPTIONS', {
+    out += serverLine({
       host: server.host,
       host_ipv4: server.ip,
       port: server.port,
@@ -95,7 +96,8 @@ function healthCheckContext(s: Service, hc: HealthCheck, port: number | undefine
     protocol: hc.protocol, timeoutSeconds: hc.timeoutSeconds, intervalSeconds: hc.intervalSeconds,
     gracePeriodSeconds: hc.gracePeriodSeconds, maxConsecutiveFailures: hc.maxConsecutiveFailures,
   }
-  const missing = Object.entries(required).filter(([, v]) => v === undefined).map(([k]) => k)
+  const missing: string[] = []
+  for (const k in required) if (required[k as keyof typeof required] === undefined) missing.push(k)
   if (missing.length > 0) {
     // marathon-lb raises KeyError here and aborts the cycle; mlb leaves out this service only.
     throw new ServiceRenderError(undefined, `health check of ${s.appId} port index ${s.portIndex} lacks ${missing.join(', ')}`)

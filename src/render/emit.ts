@@ -40,7 +40,16 @@ export function templateFor(set: TemplateSet, service: Service | undefined, name
 
 /** Renders template `name` for `service` (or a global one when `service` is undefined). */
 export function emit(set: TemplateSet, service: Service | undefined, name: string, ctx: TemplateContext): string {
+  return render(templateFor(set, service, name), name, ctx)
+}
+
+/** {@link emit} with the template looked up once, for a template rendered once per server. */
+export function emitter(set: TemplateSet, service: Service | undefined, name: string): (ctx: TemplateContext) => string {
   const tpl = templateFor(set, service, name)
+  return (ctx) => render(tpl, name, ctx)
+}
+
+function render(tpl: CompiledTemplate, name: string, ctx: TemplateContext): string {
   try {
     return tpl.render(ctx)
   } catch (err) {
