@@ -6,10 +6,12 @@
  * by pid (daemons, their HAProxy trees, the simulator and its task processes).
  */
 import {spawn, type ChildProcess} from 'node:child_process'
+import {createServer} from 'node:http'
 import {readFileSync, readdirSync} from 'node:fs'
 import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {request} from 'undici'
 
 import {isServerRow, parseHaproxyStats} from '../src/haproxy/stats.js'
 import {generateSelfSignedCert} from '../src/serve/container-cert.js'
@@ -441,4 +443,53 @@ export async function firstDeployServed(bed: Bed, app: Record<string, unknown>, 
 /** Task ids killed through `POST /v2/tasks/delete` (zdd's scale-down kills). */
 export function killedTaskIds(sim: Simulator): string[] {
   return sim.calls({method: 'POST', path: '/v2/tasks/delete'}).flatMap((c) => ((c.body ?? {}) as {ids?: string[]}).ids ?? [])
+}
+
+/** A Marathon in front of the simulator that refuses chosen calls (see {@link startFaultyMarathon}). */
+export interface FaultyMarathon {
+  readonly url: string
+  close(): Promise<void>
+}
+
+/**
+ * A pass-through proxy to `target` (the simulator) that answers `503 {"message": …}` to the calls
+ * `refuse(method, path)` picks, as a Marathon failing one kind of request would: the simulator's
+ * own faults hit the next N requests of any client, including the load balancers.
+ */
+export async function startFaultyMarathon(target: string, refuse: (method: string, path: string) => boolean): Promise<FaultyMarathon> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const method = req.method ?? 'GET'
+      const path = req.url ?? '/'
+      if (refuse(method, path.split('?')[0] ?? path)) {
+        res.writeHead(503, {'content-type': 'application/json'})
+        res.end(JSON.stringify({message: `refused by the test proxy: ${method} ${path}`}))
+        return
+      }
+      const body = chunks.length === 0 ? null : Buffer.concat(chunks)
+      request(`${target}${path}`, {method: method as 'GET', headers: {'content-type': req.headers['content-type'] ?? 'application/json'}, body})
+        .then(async (up) => {
+          const text = Buffer.from(await up.body.arrayBuffer())
+          res.writeHead(up.statusCode, {'content-type': String(up.headers['content-type'] ?? 'application/json')})
+          res.end(text)
+        })
+        .catch((err: unknown) => {
+          res.writeHead(502)
+          res.end(String(err))
+        })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const addr = server.address()
+  if (addr === null || typeof addr === 'string') throw new Error('proxy has no port')
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
 }
