@@ -21,6 +21,31 @@ export const DEFAULT_SSL_CERT = '/etc/ssl/cert.pem'
 /** Default of `--syslog-socket` (marathon-lb uses /var/run/syslog on macOS). */
 export const DEFAULT_SYSLOG_SOCKET = process.platform === 'darwin' ? '/var/run/syslog' : '/dev/log'
 
+/** Default of `--pid-file`: where the Lua signal endpoints find mlb (env MLB_PID_FILE of HAProxy). */
+export const DEFAULT_PID_FILE = '/var/run/mlb.pid'
+/** Default of `--metrics-port` (0 turns the metrics server off). */
+export const DEFAULT_METRICS_PORT = 9099
+
+/**
+ * mlb-only daemon flags (docs/serve.md "Daemon"). Their defaults keep marathon-lb's paths and
+ * the bytes of the default HEAD, so a marathon-lb command line behaves as before.
+ */
+const DAEMON_FLAGS: readonly FlagSpec[] = [
+  {name: 'haproxy-bin', kind: 'string', help: 'mlb: HAProxy program to run and validate with', defaultText: 'haproxy'},
+  {name: 'haproxy-run-dir', kind: 'string', help: 'mlb: folder of the stats socket (socket), the master socket and the HAProxy pid file', defaultText: '/var/run/haproxy'},
+  {name: 'haproxy-state-dir', kind: 'string', help: 'mlb: server-state-base of the default HEAD (server state saved before each reload)', defaultText: '/var/state/haproxy/'},
+  {name: 'http-bind', kind: 'string', help: 'mlb: bind address of marathon_http_in', defaultText: '*:80'},
+  {name: 'https-bind', kind: 'string', help: 'mlb: bind address of marathon_https_in', defaultText: '*:443'},
+  {name: 'appid-bind', kind: 'string', help: 'mlb: bind address of marathon_http_appid_in', defaultText: '*:9091'},
+  {name: 'stats-bind', kind: 'string', help: 'mlb: bind address of the stats listener', defaultText: '0.0.0.0:9090'},
+  {name: 'haproxy-maxconn', kind: 'int', help: "mlb: global maxconn of the default HEAD (needs about twice as many file descriptors)", defaultText: '50000'},
+  {name: 'haproxy-global', kind: 'append', metavar: 'LINE', help: 'mlb: extra line for the global section of the default HEAD (repeatable)', defaultText: '[]'},
+  {name: 'hard-stop-after', kind: 'int', help: 'mlb: seconds an old HAProxy worker may drain after a reload before mlb stops it', defaultText: '300'},
+  {name: 'metrics-port', kind: 'int', help: "mlb: port of mlb's own /metrics and /health (0: off)", defaultText: String(DEFAULT_METRICS_PORT)},
+  {name: 'pid-file', kind: 'string', help: "mlb: mlb's pid file, read by the /_mlb_signal endpoints", defaultText: DEFAULT_PID_FILE},
+  {name: 'container', kind: 'switch', help: "mlb: run the container set-up of marathon-lb's run script first", defaultText: 'False', env: 'MLB_CONTAINER'},
+]
+
 /** The flag table of `mlb serve`, in marathon-lb's order. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
   {name: 'longhelp', kind: 'switch', help: 'Print out configuration details', defaultText: 'False'},
@@ -134,4 +159,5 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     env: 'DCOS_SERVICE_ACCOUNT_CREDENTIAL',
   },
   {name: 'marathon-ca-cert', kind: 'string', help: 'CA certificate for Marathon HTTPS connections', defaultText: 'None'},
+  ...DAEMON_FLAGS,
 ]

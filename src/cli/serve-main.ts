@@ -1,10 +1,9 @@
 /**
  * `mlb serve` behind its thin oclif command: parse argparse-style (spec §1), then `-h`,
  * `--longhelp`, or build the edges (logger, templates, auth, Marathon client, resolver) and run
- * `--dry` once. Heavy modules are imported only on the path that needs them, so `-h` and
+ * `--dry` once; without `--dry`, the daemon (serve-daemon.ts). Heavy modules are imported only on the path that needs them, so `-h` and
  * `--longhelp` stay fast.
  */
-import {MlbError} from '../errors.js'
 import {createLogger} from '../log.js'
 import {serveOptionsFrom, type ServeOptions} from '../serve/options.js'
 import {parseArgs, type ParsedArgs} from './argparse.js'
@@ -34,8 +33,12 @@ export async function runServe(io: ServeIo): Promise<void> {
     return io.stdout(longhelpText())
   }
   hideSecrets(parsed, io)
-  const options = serveOptionsFrom(parsed, io.env)
-  await runOnce(options, io)
+  const daemon = await import('./serve-daemon.js')
+  // The container set-up rewrites the arguments (mode, --ssl-certs, …) as run did (spec §2.1).
+  const setup = daemon.containerRequested(io.argv, io.env) ? await daemon.runContainerSetup(io.argv, io) : undefined
+  const options = daemon.withContainerAuth(serveOptionsFrom(setup === undefined ? parsed : parseArgs(SERVE_FLAGS, setup.argv), io.env), setup)
+  if (options.dry) return runOnce(options, io)
+  await daemon.runDaemon(options, io)
 }
 
 function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
@@ -77,17 +80,8 @@ async function runOnce(options: ServeOptions, io: ServeIo): Promise<void> {
       logger,
       generate: generateConfig,
     }
-    if (options.dry) {
-      const {runDry} = await import('../serve/dry.js')
-      await runDry({...deps, write: io.stdout})
-      return
-    }
-    const {regenerate} = await import('../serve/regenerate.js')
-    await regenerate(deps)
-    throw new MlbError(
-      'generated the configuration once, but writing --haproxy-config and driving HAProxy are not wired into mlb serve yet; use --dry to print it',
-      {code: 'MLB_ERR_NOT_WIRED', exit: 1},
-    )
+    const {runDry} = await import('../serve/dry.js')
+    await runDry({...deps, write: io.stdout})
   } finally {
     // A failure before Marathon answered (e.g. a refused template) must not wait up to 46 s.
     await (settled ? client.close() : client.destroy())

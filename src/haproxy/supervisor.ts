@@ -18,6 +18,7 @@ import type {Logger} from '../log.js'
 import {showProc} from './master.js'
 import type {ProcEntry, ProcTable} from './proc.js'
 import {waitFor} from './wait.js'
+import {OldWorkerTracker, type DrainingWorker} from './old-workers.js'
 
 /** Backoff of automatic restarts. */
 export interface RestartPolicy {
@@ -47,6 +48,15 @@ export interface SupervisorOptions {
   /** How long a soft stop may take before SIGTERM (default 10 s). */
   readonly softStopMs?: number
   readonly restart?: Partial<RestartPolicy>
+  /**
+   * `--hard-stop-after`: an old worker draining longer than this is stopped (SIGTERM) by the
+   * supervisor, since the default HEAD cannot carry the directive (old-workers.ts). 0: no bound.
+   */
+  readonly hardStopAfterMs?: number
+  /** How often `show proc` is read for old workers (default min(5 s, bound / 4)). */
+  readonly workerWatchMs?: number
+  /** Called with every `show proc` the watch reads (metrics). */
+  readonly onWorkers?: (status: HaproxyStatus, draining: readonly DrainingWorker[]) => void
 }
 
 /** A worker as reported to callers: age in seconds, reloads survived. */
@@ -87,6 +97,8 @@ export class HaproxySupervisor {
   private delayMs: number
   private startedAt = 0
   private restartCount = 0
+  private watchTimer: {cancel(): void} | undefined
+  private tracker: OldWorkerTracker | undefined
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -110,7 +122,49 @@ export class HaproxySupervisor {
     if (this.masterPid !== undefined) return showProc(this.opts.masterSocket, {clock: this.opts.clock})
     const table = await this.spawnMaster()
     this.supervising = true
+    this.armWatch()
     return table
+  }
+
+  private watchEveryMs(): number | undefined {
+    const bound = this.opts.hardStopAfterMs ?? 0
+    if (this.opts.workerWatchMs !== undefined) return this.opts.workerWatchMs
+    if (bound > 0) return Math.max(100, Math.min(5000, bound / 4))
+    return this.opts.onWorkers === undefined ? undefined : 5000
+  }
+
+  private armWatch(): void {
+    const every = this.watchEveryMs()
+    if (every === undefined || this.stopping) return
+    this.tracker ??= new OldWorkerTracker(this.opts.hardStopAfterMs ?? 0)
+    this.watchTimer = this.opts.clock.timer(every, () => {
+      this.watchTimer = undefined
+      this.checkWorkers().finally(() => this.armWatch())
+    })
+  }
+
+  /** Reads `show proc`, reports workers, stops old workers past `hardStopAfterMs`. Never throws. */
+  async checkWorkers(): Promise<readonly DrainingWorker[]> {
+    if (this.masterPid === undefined) return []
+    let table: ProcTable
+    try {
+      table = await showProc(this.opts.masterSocket, {clock: this.opts.clock})
+    } catch {
+      return [] // the master is re-executing (reload) or restarting: next time
+    }
+    const tracker = (this.tracker ??= new OldWorkerTracker(this.opts.hardStopAfterMs ?? 0))
+    const report = tracker.observe(table, this.opts.clock.monotonic())
+    this.opts.onWorkers?.(this.statusOf(table), report.draining)
+    if ((this.opts.hardStopAfterMs ?? 0) <= 0) return report.draining
+    for (const w of report.overdue) {
+      try {
+        process.kill(w.pid, 'SIGTERM')
+        this.opts.logger.warn('stopped an old HAProxy worker past --hard-stop-after', {pid: w.pid, drainingSec: Math.round(w.drainingSec), uptimeSec: w.uptimeSec})
+      } catch (err) {
+        this.opts.logger.debug('old HAProxy worker already gone', {pid: w.pid, error: errorMessage(err)})
+      }
+    }
+    return report.draining
   }
 
   private async spawnMaster(): Promise<ProcTable> {
@@ -184,7 +238,10 @@ export class HaproxySupervisor {
 
   /** Master, workers and old workers with their ages, from `show proc`. */
   async status(): Promise<HaproxyStatus> {
-    const t = await showProc(this.opts.masterSocket, {clock: this.opts.clock})
+    return this.statusOf(await showProc(this.opts.masterSocket, {clock: this.opts.clock}))
+  }
+
+  private statusOf(t: ProcTable): HaproxyStatus {
     return {
       masterPid: t.master.pid,
       reloads: t.master.reloads,
@@ -202,6 +259,8 @@ export class HaproxySupervisor {
   async stop(): Promise<void> {
     this.stopping = true
     this.supervising = false
+    this.watchTimer?.cancel()
+    this.watchTimer = undefined
     this.restartTimer?.cancel()
     this.restartTimer = undefined
     const child = this.child

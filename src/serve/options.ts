@@ -10,6 +10,8 @@ import {flagDisplayName, parsePythonInt, type FlagValue, type ParsedArgs} from '
 import {
   DEFAULT_HAPROXY_CONFIG,
   DEFAULT_MARATHON,
+  DEFAULT_METRICS_PORT,
+  DEFAULT_PID_FILE,
   DEFAULT_SSL_CERT,
   DEFAULT_SYSLOG_SOCKET,
   SERVE_FLAGS,
@@ -24,6 +26,28 @@ export interface AuthFlags {
 
 /** How the daemon watches Marathon (issue 4): its event stream, or polling. */
 export type WatchMode = {readonly kind: 'events'} | {readonly kind: 'poll'; readonly intervalSeconds: number}
+
+/** mlb-only daemon flags (docs/serve.md "Daemon"); defaults keep marathon-lb's paths and bytes. */
+export interface DaemonFlags {
+  readonly haproxyBin: string
+  /** Folder of `socket` (stats), `master.sock` and `haproxy.pid`. */
+  readonly haproxyRunDir: string
+  /** `server-state-base`, with its trailing `/`. */
+  readonly haproxyStateDir: string
+  readonly httpBind: string
+  readonly httpsBind: string
+  readonly appIdBind: string
+  readonly statsBind: string
+  readonly haproxyMaxconn: number
+  /** `--haproxy-global` lines, in order. */
+  readonly haproxyGlobal: readonly string[]
+  readonly hardStopAfterSeconds: number
+  /** 0: no metrics server. */
+  readonly metricsPort: number
+  readonly pidFile: string
+  /** `--container` or env MLB_CONTAINER: marathon-lb's run script set-up first. */
+  readonly container: boolean
+}
 
 /** Everything `mlb serve` was asked to do, typed and validated. */
 export interface ServeOptions {
@@ -47,6 +71,7 @@ export interface ServeOptions {
   readonly logLevel: LogLevel
   readonly auth: AuthFlags
   readonly caCertPath: string | undefined
+  readonly daemon: DaemonFlags
 }
 
 /** Default poll interval of marathon-lb's container `poll` mode (spec §2.1 step 9). */
@@ -153,6 +178,36 @@ function authFlags(v: Values, env: Env): AuthFlags {
   }
 }
 
+/** True when env MLB_CONTAINER asks for the container set-up (set and not `0`/`false`). */
+export function containerFromEnv(env: Env): boolean {
+  const v = envValue(env, 'MLB_CONTAINER')
+  return v !== undefined && v !== '0' && v.toLowerCase() !== 'false'
+}
+
+function daemonFlags(v: Values, env: Env): DaemonFlags {
+  const stateDir = v.str('haproxy-state-dir') ?? '/var/state/haproxy/'
+  const nonNegative = (name: string, dflt: number): number => {
+    const n = v.int(name, dflt)
+    if (n < 0) throw new UsageError(`argument --${name}: must not be negative`)
+    return n
+  }
+  return {
+    haproxyBin: v.str('haproxy-bin') ?? 'haproxy',
+    haproxyRunDir: (v.str('haproxy-run-dir') ?? '/var/run/haproxy').replace(/(.)\/+$/, '$1'),
+    haproxyStateDir: stateDir.endsWith('/') ? stateDir : `${stateDir}/`,
+    httpBind: v.str('http-bind') ?? '*:80',
+    httpsBind: v.str('https-bind') ?? '*:443',
+    appIdBind: v.str('appid-bind') ?? '*:9091',
+    statsBind: v.str('stats-bind') ?? '0.0.0.0:9090',
+    haproxyMaxconn: nonNegative('haproxy-maxconn', 50000),
+    haproxyGlobal: v.list('haproxy-global'),
+    hardStopAfterSeconds: nonNegative('hard-stop-after', 300),
+    metricsPort: nonNegative('metrics-port', DEFAULT_METRICS_PORT),
+    pidFile: v.str('pid-file') ?? DEFAULT_PID_FILE,
+    container: v.bool('container') || containerFromEnv(env),
+  }
+}
+
 /**
  * Builds {@link ServeOptions} from parsed flags and the environment. Throws UsageError (exit 2)
  * with marathon-lb's messages, or MlbError `Invalid log level: X` (exit 1, spec §1.2).
@@ -202,5 +257,6 @@ export function serveOptionsFrom(parsed: ParsedArgs, env: Env): ServeOptions {
     logLevel,
     auth: authFlags(v, env),
     caCertPath: v.str('marathon-ca-cert'),
+    daemon: daemonFlags(v, env),
   }
 }

@@ -110,7 +110,7 @@ describe.skipIf(notBuilt !== undefined)('mlb serve: argparse behaviour through t
     ])
     expect(results.map((r) => r.code)).toEqual([2, 2, 2])
     expect(results[0]!.stderr).toContain('mlb serve: error: unrecognized arguments: --bogus')
-    expect(results[1]!.stderr).toContain('mlb serve: error: ambiguous option: --haproxy could match --haproxy-config, --haproxy-map')
+    expect(results[1]!.stderr).toContain('mlb serve: error: ambiguous option: --haproxy could match --haproxy-config, --haproxy-map, --haproxy-bin, --haproxy-run-dir, --haproxy-state-dir, --haproxy-maxconn, --haproxy-global')
     expect(results[2]!.stderr).toContain("mlb serve: error: argument --max-backoff: invalid int value: 'soon'")
   })
 

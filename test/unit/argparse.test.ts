@@ -46,7 +46,7 @@ describe('argparse-compatible parsing (spec §1)', () => {
   const bad: {desc: string; argv: string[]; message: string}[] = [
     {desc: 'unknown option', argv: ['--bogus', '--dry'], message: 'unrecognized arguments: --bogus'},
     {desc: 'ambiguous prefix (--gro: --group or --group-https-by-vhost)', argv: ['--gro', 'x'], message: 'ambiguous option: --gro could match --group, --group-https-by-vhost'},
-    {desc: 'ambiguous prefix', argv: ['--haproxy'], message: 'ambiguous option: --haproxy could match --haproxy-config, --haproxy-map'},
+    {desc: 'ambiguous prefix', argv: ['--haproxy'], message: 'ambiguous option: --haproxy could match --haproxy-config, --haproxy-map, --haproxy-bin, --haproxy-run-dir, --haproxy-state-dir, --haproxy-maxconn, --haproxy-global'},
     {desc: 'missing value', argv: ['--haproxy-config'], message: 'argument --haproxy-config: expected one argument'},
     {desc: 'value that looks like an option', argv: ['--haproxy-config', '--dry'], message: 'argument --haproxy-config: expected one argument'},
     {desc: 'nargs=+ without values', argv: ['-m', '--dry'], message: 'argument --marathon/-m: expected at least one argument'},
