@@ -1,0 +1,61 @@
+/**
+ * Exit codes 9 (scale failed) and 8 (delete failed) in the middle of a real swap (simulator +
+ * `mlb serve` + HAProxy), with a pass-through Marathon proxy that refuses exactly that call, and
+ * `--resume` finishing each deploy afterwards. Nothing is deleted unless the swap got there.
+ */
+import {afterAll, beforeAll, expect, it} from 'vitest'
+
+import {bedApp, firstDeployServed, startBed, startFaultyMarathon, writes, type Bed} from '../zdd-e2e-harness.js'
+
+let bed: Bed
+
+beforeAll(async () => {
+  bed = await startBed({lbs: 1, taskPorts: {min: 30500, max: 30599}})
+  await firstDeployServed(bed, bedApp(bed, 2, 'v1'))
+}, 90_000)
+
+afterAll(async () => {
+  await bed?.stop()
+}, 60_000)
+
+const FAST = ['-f', '-s', '0.2', '-w', '30']
+
+it('Marathon refuses the scale-up of the new colour: exit 9, old app kept; --resume finishes', async () => {
+  bed.sim.log.clear()
+  const proxy = await startFaultyMarathon(bed.sim.url, (method, path) => method === 'PUT' && path === '/v2/apps/nginx-green')
+  try {
+    const v2 = await bed.appFile('app-v2.json', bedApp(bed, 2, 'v2'))
+    const r = await bed.zdd(['-j', v2, ...FAST], {marathon: proxy.url, timeoutMs: 60_000})
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(9)
+    expect(r.result).toMatchObject({outcome: 'failed', exit: 9, code: 'MLB_ERR_ZDD_APP_SCALE', newAppId: '/nginx-green', oldAppId: '/nginx-blue'})
+    expect(String(r.result['message'])).toContain('HTTP 503')
+    expect(writes(bed.sim).filter((w) => w.startsWith('DELETE'))).toEqual([])
+    expect(bed.sim.tasks('/nginx-blue').length).toBeGreaterThan(0)
+  } finally {
+    await proxy.close()
+  }
+  const resumed = await bed.zdd(['-j', await bed.appFile('app-v2.json', bedApp(bed, 2, 'v2')), '-r', ...FAST], {timeoutMs: 60_000})
+  expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0)
+  expect(resumed.result).toMatchObject({outcome: 'deployed', newAppId: '/nginx-green', oldAppId: '/nginx-blue'})
+  expect(bed.sim.calls({method: 'DELETE'}).map((c) => `${c.path} ${c.status}`)).toEqual(['/v2/apps/nginx-blue 200'])
+}, 100_000)
+
+it('Marathon refuses the delete of the old colour: exit 8 (zdd.py: 2), old app still there; --resume deletes it', async () => {
+  bed.sim.log.clear()
+  const v3 = await bed.appFile('app-v3.json', bedApp(bed, 2, 'v3'))
+  const proxy = await startFaultyMarathon(bed.sim.url, (method, path) => method === 'DELETE' && path === '/v2/apps/nginx-green')
+  try {
+    const r = await bed.zdd(['-j', v3, ...FAST], {marathon: proxy.url, timeoutMs: 60_000})
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(8)
+    expect(r.result).toMatchObject({outcome: 'failed', exit: 8, code: 'MLB_ERR_ZDD_APP_DELETE', newAppId: '/nginx-blue', oldAppId: '/nginx-green'})
+    expect(bed.sim.calls({method: 'DELETE'})).toEqual([])
+    const apps = (await (await fetch(`${bed.sim.url}/v2/apps`)).json()) as {apps: {id: string}[]}
+    expect(apps.apps.map((a) => a.id).sort()).toEqual(['/nginx-blue', '/nginx-green'])
+  } finally {
+    await proxy.close()
+  }
+  const resumed = await bed.zdd(['-j', v3, '-r', ...FAST], {timeoutMs: 60_000})
+  expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0)
+  expect(resumed.result).toMatchObject({outcome: 'deployed', newAppId: '/nginx-blue', oldAppId: '/nginx-green'})
+  expect(bed.sim.calls({method: 'DELETE'}).map((c) => `${c.path} ${c.status}`)).toEqual(['/v2/apps/nginx-green 200'])
+}, 100_000)
