@@ -29,9 +29,19 @@ interface Compiled {
   readonly names: readonly string[]
   readonly bytes: readonly Buffer[]
   readonly nested: readonly (Compiled | undefined)[]
+  /** Values of the object being parsed, by key index (a shape never contains itself). */
+  readonly slots: unknown[]
+  /** Object builders by key order (see {@link builder}). */
+  readonly builders: Map<number, Builder>
 }
 
+type Builder = (slots: unknown[]) => Record<string, unknown>
+
+/** Key orders are packed into a number, 4 bits per key: up to 13 keys fit exactly. */
+const MAX_SHAPE_KEYS = 13
+
 function compile(shape: Shape): Compiled {
+  if (shape.keys.length > MAX_SHAPE_KEYS || shape.keys.includes('__proto__')) throw new Error('unsupported shape')
   return {
     names: shape.keys,
     bytes: shape.keys.map((k) => Buffer.from(k, 'utf8')),
@@ -39,7 +49,28 @@ function compile(shape: Shape): Compiled {
       const sub = shape.nested?.[k]
       return sub === undefined ? undefined : compile(sub)
     }),
+    slots: shape.keys.map(() => undefined),
+    builders: new Map(),
   }
+}
+
+/**
+ * A function building an object literal with the keys of `order` (key index + 1 per 4 bits, first
+ * key most significant). Why generated code: V8 lays out a literal's properties inside the
+ * object, where adding the same keys one by one through `out[key] = v` goes through megamorphic
+ * stores and a separate property array — slower to build and about twice the memory for the
+ * 25,000 task objects of a 5,000-app state. The keys come from the shape, never from the input.
+ */
+function builder(c: Compiled, order: number): Builder {
+  let b = c.builders.get(order)
+  if (b === undefined) {
+    const keys: number[] = []
+    for (let o = order; o > 0; o = Math.floor(o / 16)) keys.unshift((o % 16) - 1)
+    const fields = keys.map((k) => `${JSON.stringify(c.names[k])}: s[${k}]`).join(', ')
+    b = new Function('s', `return {${fields}}`) as Builder
+    c.builders.set(order, b)
+  }
+  return b
 }
 
 const QUOTE = 0x22
@@ -55,11 +86,37 @@ const ZERO = 0x30
 const NINE = 0x39
 const DOT = 0x2e
 
+/**
+ * Buffer's own decoders: `toString(encoding, start, end)` dispatches through several JS layers
+ * per call, which shows for the ~200,000 short strings of a 5,000-app body.
+ */
+interface Decoders {
+  latin1Slice(start: number, end: number): string
+  utf8Slice(start: number, end: number): string
+}
+
 /** Thrown when the bytes end inside the value: the caller retries with more bytes. */
 const INCOMPLETE = Symbol('incomplete')
 const TRUE = Buffer.from('true')
 const FALSE = Buffer.from('false')
 const NULL = Buffer.from('null')
+
+/**
+ * Elements of the lists being parsed, innermost last: a list is copied out at its exact length
+ * once complete (a list grown by push keeps room for 16 more elements; most here hold one).
+ */
+const STACK: unknown[] = []
+
+function popArray(mark: number): unknown[] {
+  const out = STACK.slice(mark)
+  STACK.length = mark
+  return out
+}
+
+/** ASCII strings up to this length are shared through a small direct-mapped table. */
+const INTERN_MAX = 32
+const INTERN_SLOTS = 8192
+const INTERNED: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined)
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE
@@ -114,21 +171,21 @@ class Reader {
   /** The value at pos, projected to `shape` where it is an object or a list of objects. */
   projected(shape: Compiled): unknown {
     const c = this.peek()
-    if (c === OPEN_OBJ) return this.object(shape)
+    if (c === OPEN_OBJ) return this.shaped(shape)
     if (c !== OPEN_ARR) return this.value()
     this.pos++
-    const out: unknown[] = []
+    const mark = STACK.length
     if (this.peek() === CLOSE_ARR) {
       this.pos++
-      return out
+      return []
     }
-    do out.push(this.peek() === OPEN_OBJ ? this.object(shape) : this.value())
+    do STACK.push(this.peek() === OPEN_OBJ ? this.shaped(shape) : this.value())
     while (this.more(CLOSE_ARR))
-    return out
+    return popArray(mark)
   }
 
-  /** An object: every key with `shape` undefined, else only the shape's keys. */
-  private object(shape: Compiled | undefined): Record<string, unknown> {
+  /** An object with every key. */
+  private object(): Record<string, unknown> {
     this.pos++
     const out: Record<string, unknown> = {}
     if (this.peek() === CLOSE_OBJ) {
@@ -137,26 +194,45 @@ class Reader {
     }
     do {
       if (this.peek() !== QUOTE) this.fail()
-      let k = shape === undefined ? -2 : this.keyIndex(shape)
-      let key = k >= 0 ? shape!.names[k] : undefined
-      if (k === -2) {
-        key = this.string()
-        if (shape !== undefined) {
-          k = shape.names.indexOf(key)
-          if (k < 0) key = undefined
-        }
-      }
+      const key = this.string()
       this.expect(COLON)
-      if (key === undefined) {
-        this.skip()
-        continue
-      }
-      const sub = k >= 0 ? shape?.nested[k] : undefined
-      const v = sub === undefined ? this.value() : this.projected(sub)
+      const v = this.value()
       // defineProperty: a "__proto__" key stays a plain property, as with JSON.parse
       if (key === '__proto__') Object.defineProperty(out, key, {value: v, writable: true, enumerable: true, configurable: true})
       else out[key] = v
     } while (this.more(CLOSE_OBJ))
+    return out
+  }
+
+  /** An object reduced to the keys of `shape` (the last of duplicate keys wins, as in JSON.parse). */
+  private shaped(shape: Compiled): Record<string, unknown> {
+    this.pos++
+    if (this.peek() === CLOSE_OBJ) {
+      this.pos++
+      return {}
+    }
+    const slots = shape.slots
+    let order = 0
+    let seen = 0
+    do {
+      if (this.peek() !== QUOTE) this.fail()
+      let k = this.keyIndex(shape)
+      if (k === -2) k = shape.names.indexOf(this.string())
+      this.expect(COLON)
+      if (k < 0) {
+        this.skip()
+        continue
+      }
+      const sub = shape.nested[k]
+      const v = sub === undefined ? this.value() : this.projected(sub)
+      if ((seen & (1 << k)) === 0) {
+        seen |= 1 << k
+        order = order * 16 + k + 1
+      }
+      slots[k] = v
+    } while (this.more(CLOSE_OBJ))
+    const out = builder(shape, order)(slots)
+    slots.fill(undefined)
     return out
   }
 
@@ -194,17 +270,17 @@ class Reader {
   value(): unknown {
     const c = this.peek()
     if (c === QUOTE) return this.string()
-    if (c === OPEN_OBJ) return this.object(undefined)
+    if (c === OPEN_OBJ) return this.object()
     if (c === OPEN_ARR) {
       this.pos++
-      const out: unknown[] = []
+      const mark = STACK.length
       if (this.peek() === CLOSE_ARR) {
         this.pos++
-        return out
+        return []
       }
-      do out.push(this.value())
+      do STACK.push(this.value())
       while (this.more(CLOSE_ARR))
-      return out
+      return popArray(mark)
     }
     if (c === MINUS || isDigit(c)) return this.number()
     if (this.literal(TRUE)) return true
@@ -229,6 +305,7 @@ class Reader {
     const start = this.pos + 1
     let j = start
     let ascii = true
+    let hash = 0x811c9dc5
     for (;;) {
       if (j >= this.len) {
         this.pos = j
@@ -246,10 +323,23 @@ class Reader {
         this.fail()
       }
       if (c >= 0x80) ascii = false
+      hash = Math.imul(hash ^ c, 0x01000193)
       j++
     }
     this.pos = j + 1
-    return b.toString(ascii ? 'latin1' : 'utf8', start, j)
+    const d = b as unknown as Decoders
+    if (!ascii) return d.utf8Slice(start, j)
+    if (j - start > INTERN_MAX) return d.latin1Slice(start, j)
+    // Short values (states, hosts, IPs, label values) repeat across tasks and regenerations:
+    // share one string each, as JSON.parse does for short strings.
+    const slot = (hash >>> 0) & (INTERN_SLOTS - 1)
+    const hit = INTERNED[slot]
+    if (hit !== undefined && hit.length === j - start) {
+      let k = 0
+      while (k < hit.length && hit.charCodeAt(k) === b[start + k]) k++
+      if (k === hit.length) return hit
+    }
+    return (INTERNED[slot] = d.latin1Slice(start, j))
   }
 
   /** Index after the closing quote of the string containing index `from`. */
@@ -300,7 +390,7 @@ class Reader {
     }
     this.pos = j
     if (simple) return neg ? -n : n
-    return Number(b.toString('latin1', start, j))
+    return Number((b as unknown as Decoders).latin1Slice(start, j))
   }
 
   /** Index after one or more digits starting at `j`. */
@@ -359,6 +449,7 @@ export function shapedParser(shape: Shape): BytesParser {
       const value = r.projected(compiled)
       return {value, end: r.pos}
     } catch (err) {
+      STACK.length = 0 // elements of the lists left unfinished
       if (err === INCOMPLETE) return undefined
       throw err
     }
