@@ -66,8 +66,13 @@ interface TaskAnswer {
   readonly port: number
 }
 
+/**
+ * One request on a fresh connection (`reset`: Connection: close), as `ab` without `-k`: a reused
+ * keep-alive connection can race with the old HAProxy worker closing it at a reload, which HTTP
+ * clients must absorb themselves (RFC 9112 §9.3.1); this demo counts the load balancer's failures.
+ */
 async function get(url: string, host?: string): Promise<{status: number; body: string}> {
-  const res = await request(url, {headers: host ? {host} : {}, headersTimeout: 5000, bodyTimeout: 5000})
+  const res = await request(url, {headers: host ? {host} : {}, headersTimeout: 5000, bodyTimeout: 5000, reset: true})
   return {status: res.statusCode, body: await res.body.text()}
 }
 
@@ -113,20 +118,25 @@ function run(name: string, args: string[]): Promise<number> {
 }
 
 /** A bounded load loop through HAProxy: counts answers per app version and failures. */
-function load(url: string, maxMs: number): {stop: () => Promise<{ok: number; failed: number; byApp: Record<string, number>}>} {
+function load(url: string, maxMs: number): {stop: () => Promise<{ok: number; failed: number; byApp: Record<string, number>; failures: Record<string, number>}>} {
   let stopped = false
-  const totals = {ok: 0, failed: 0, byApp: {} as Record<string, number>}
+  const totals = {ok: 0, failed: 0, byApp: {} as Record<string, number>, failures: {} as Record<string, number>}
+  const fail = (why: string): void => {
+    totals.failed++
+    totals.failures[why] = (totals.failures[why] ?? 0) + 1
+  }
   const loop = async (): Promise<void> => {
     const end = Date.now() + maxMs
     while (!stopped && Date.now() < end) {
       try {
-        const a = await viaHttp(url)
-        if (a) {
+        const r = await get(url)
+        if (r.status === 200) {
+          const a = JSON.parse(r.body) as TaskAnswer
           totals.ok++
           totals.byApp[a.appId] = (totals.byApp[a.appId] ?? 0) + 1
-        } else totals.failed++
-      } catch {
-        totals.failed++
+        } else fail(`HTTP ${r.status}`)
+      } catch (err) {
+        fail((err as {code?: string}).code ?? (err as Error).message)
       }
     }
   }
@@ -191,13 +201,14 @@ async function blueGreen(marathonUrl: string, stats: number): Promise<void> {
   const blue = await waitUntil('/nginx-blue to be routed', () => viaHttp(svc), 40_000)
   say(`service port 10100 → ${blue.appId}`)
 
-  say('mlb zdd: blue/green deploy of a new version while 4 clients send requests')
+  say('mlb zdd: blue/green deploy of a new version while 4 clients send requests (a new connection per request)')
   const traffic = load(svc, 60_000)
   const rc2 = await run('zdd-2', zddArgs)
   await new Promise((r) => setTimeout(r, 500))
   const totals = await traffic.stop()
   if (rc2 !== 0) throw new Error(`mlb zdd exited ${rc2} (see ${work}/zdd-2.log)`)
   say(`blue/green done: ${totals.ok} requests answered, ${totals.failed} failed, by app: ${JSON.stringify(totals.byApp)}`)
+  if (totals.failed > 0) say(`failures: ${JSON.stringify(totals.failures)}`)
   const after = await viaHttp(svc)
   say(`service port 10100 now → ${after?.appId ?? 'nothing'}`)
 }
