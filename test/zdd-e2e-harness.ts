@@ -240,10 +240,10 @@ export interface Bed {
   /** Runs `mlb zdd -m <sim or opts.marathon> <lbArgs unless opts.lbs is false> --syslog-socket /dev/null --output ndjson <args>`. */
   zdd(args: readonly string[], opts?: {timeoutMs?: number; ndjson?: boolean; lbs?: boolean; marathon?: string}): Promise<ZddRun>
   /**
-   * Starts the same zdd run as {@link Bed.zdd} (ndjson) without waiting: `signal` sends a signal
-   * once `when` matches the stdout so far; `done` resolves with the run (killed after timeoutMs).
+   * Runs zdd as {@link Bed.zdd} (ndjson) and sends it `signal` once `when` matches its stdout so
+   * far, or `when` ms after the start; resolves with the run (SIGKILLed after timeoutMs).
    */
-  zddSignalled(args: readonly string[], when: RegExp, signal: NodeJS.Signals, timeoutMs?: number): Promise<ZddRun>
+  zddSignalled(args: readonly string[], when: RegExp | number, signal: NodeJS.Signals, timeoutMs?: number): Promise<ZddRun>
   /** Writes an executable file (a hook script). */
   script(name: string, text: string): Promise<string>
   stop(): Promise<void>
@@ -309,9 +309,10 @@ export async function startBed(opts: BedOptions): Promise<Bed> {
         let stdout = ''
         let stderr = ''
         let sent = false
+        const delayed = typeof when === 'number' ? setTimeout(() => child.kill(signal), when) : undefined
         child.stdout.on('data', (c: Buffer) => {
           stdout += c.toString('utf8')
-          if (!sent && when.test(stdout)) {
+          if (!sent && typeof when !== 'number' && when.test(stdout)) {
             sent = true
             child.kill(signal)
           }
@@ -324,6 +325,7 @@ export async function startBed(opts: BedOptions): Promise<Bed> {
         })
         child.once('close', (code, sig) => {
           clearTimeout(timer)
+          clearTimeout(delayed)
           try {
             const events = parseNdjson(stdout)
             resolve({code, signal: sig, stdout, stderr, ms: performance.now() - started, events, result: events[events.length - 1] ?? {type: 'none'}})

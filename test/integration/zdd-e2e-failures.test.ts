@@ -1,11 +1,12 @@
 /**
  * Exit codes 9 (scale failed) and 8 (delete failed) in the middle of a real swap (simulator +
  * `mlb serve` + HAProxy), with a pass-through Marathon proxy that refuses exactly that call, and
- * `--resume` finishing each deploy afterwards. Nothing is deleted unless the swap got there.
+ * `--resume` finishing each deploy afterwards. Nothing is deleted unless the swap got there, and a
+ * new release that never turns healthy changes nothing of the old one.
  */
 import {afterAll, beforeAll, expect, it} from 'vitest'
 
-import {bedApp, firstDeployServed, startBed, startFaultyMarathon, writes, type Bed} from '../zdd-e2e-harness.js'
+import {bedApp, firstDeployServed, startBed, startFaultyMarathon, startVersionLoad, writes, type Bed} from '../zdd-e2e-harness.js'
 
 let bed: Bed
 
@@ -58,4 +59,27 @@ it('Marathon refuses the delete of the old colour: exit 8 (zdd.py: 2), old app s
   expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0)
   expect(resumed.result).toMatchObject({outcome: 'deployed', newAppId: '/nginx-blue', oldAppId: '/nginx-green'})
   expect(bed.sim.calls({method: 'DELETE'}).map((c) => `${c.path} ${c.status}`)).toEqual(['/v2/apps/nginx-green 200'])
+}, 100_000)
+
+it('a new release that never turns healthy: the old colour keeps every task and all the traffic; SIGTERM → 143', async () => {
+  // After the two runs above blue serves; the bad release (green) answers its health check with 503.
+  bed.sim.log.clear()
+  const bad = bedApp(bed, 2, 'bad', {healthChecks: [{protocol: 'HTTP', path: '/?status=503', portIndex: 0, timeoutSeconds: 2, gracePeriodSeconds: 15, intervalSeconds: 1, maxConsecutiveFailures: 10}]})
+  const load = startVersionLoad(bed.lbs, {concurrency: 2, durationMs: 60_000, maxRequests: 50_000})
+  let totals
+  try {
+    const r = await bed.zddSignalled(['-j', await bed.appFile('app-bad.json', bad), ...FAST], 6000, 'SIGTERM', 60_000)
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(143)
+    expect(r.result).toMatchObject({outcome: 'interrupted', newAppId: '/nginx-green', oldAppId: '/nginx-blue'})
+    // It waited for Marathon's deployment of the bad release the whole time.
+    const steps = r.events.filter((e) => e.type === 'step').map((e) => (e['step'] as {kind: string}).kind)
+    expect(new Set(steps)).toEqual(new Set(['waitDeployment']))
+  } finally {
+    totals = await load.stop()
+  }
+  expect(writes(bed.sim)).toEqual(['POST /v2/apps'])
+  expect(bed.sim.tasks('/nginx-blue')).toHaveLength(2)
+  expect(totals.failed).toBe(0)
+  expect(Object.keys(totals.byApp)).toEqual(['/nginx-blue'])
+  expect(totals.requests).toBeGreaterThan(100)
 }, 100_000)
