@@ -128,9 +128,11 @@ function num(o: Json, key: string): number | undefined {
  */
 function objects<T>(o: Json, key: string, f: (e: Json) => T | undefined): T[] {
   const l = list(o, key)
-  const out: T[] = []
-  if (l === undefined) return out
+  if (l === undefined) return []
   for (let i = 0; i < l.length; i++) if (!isObject(l[i])) throw new FieldError(`${key}[${i}]`, 'must be an object')
+  // Sized up front: a list grown by push keeps room for 16 more, and most of these hold one.
+  const out = new Array<T>(l.length)
+  let n = 0
   for (let i = 0; i < l.length; i++) {
     let v: T | undefined
     try {
@@ -138,8 +140,9 @@ function objects<T>(o: Json, key: string, f: (e: Json) => T | undefined): T[] {
     } catch (err) {
       throw prefixed(err, `${key}[${i}]`)
     }
-    if (v !== undefined) out.push(v)
+    if (v !== undefined) out[n++] = v
   }
+  out.length = n
   return out
 }
 

@@ -29,13 +29,22 @@ function containerPorts(app: App): number[] {
   return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]))
 }
 
-/** The ports HAProxy connects to for a task of `app` (spec §5.4). */
-export function taskPorts(app: App, mode: NetworkingMode, task: Task): readonly number[] {
+/**
+ * The ports of `app`'s tasks that do not list their own (spec §5.4): the same for every task,
+ * so a caller looping over tasks computes it once and hands it to {@link taskPorts}.
+ */
+export function appPorts(app: App, mode: NetworkingMode): readonly number[] {
   if (mode === 'container') return app.discoveryPorts.length > 0 ? app.discoveryPorts : containerPorts(app)
-  if (task.ports.length > 0) return task.ports
   const defined = app.portDefinitions ?? []
   if (mode === 'container/bridge' && defined.length === 0) return containerPorts(app)
   return defined
+}
+
+/** The ports HAProxy connects to for a task of `app` (spec §5.4). */
+export function taskPorts(app: App, mode: NetworkingMode, task: Task, fallback: readonly number[] = appPorts(app, mode)): readonly number[] {
+  // IP-per-task: the task's own (agent) ports are not where the container listens.
+  if (mode !== 'container' && task.ports.length > 0) return task.ports
+  return fallback
 }
 
 /** The task's IP: its first IP-per-task address, or the resolved agent host. */

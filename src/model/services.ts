@@ -5,7 +5,7 @@
 import type {Skipped} from '../generate.js'
 import {indexLabels, parsePortLabels, type PortLabels} from '../labels/parse.js'
 import {backendName, serverName} from './naming.js'
-import {networkingMode, servicePorts, taskIp, taskPorts} from './networking.js'
+import {appPorts, networkingMode, servicePorts, taskIp, taskPorts} from './networking.js'
 import type {PortAssigner} from './port-assigner.js'
 import type {Server, Service} from './service.js'
 import type {App, HealthCheck, Task} from './types.js'
@@ -75,7 +75,8 @@ function buildApp(app: App, opts: BuildOptions, out: BuildResult): void {
     drafts.set(sp, draft(app, i, sp, parsed.labels))
   })
   if (drafts.size === 0) return
-  for (const task of app.tasks) addTask(app, mode, task, ports, drafts, opts, out)
+  const fallback = appPorts(app, mode)
+  for (const task of app.tasks) addTask(app, {mode, ports, fallback}, task, drafts, opts, out)
   const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
   out.services.push(...withCheckPorts(built))
 }
@@ -92,7 +93,15 @@ function draft(app: App, i: number, sp: number, labels: PortLabels): Draft {
   return {portIndex: i, servicePort: labels.port ?? sp, labels, healthCheck: own ?? borrowed, mode: mode === 'http' ? 'http' : 'tcp', servers: []}
 }
 
-function addTask(app: App, mode: string, task: Task, ports: readonly (number | undefined)[], drafts: Map<number, Draft>, opts: BuildOptions, out: BuildResult): void {
+/** What every task of one app shares: networking mode, service ports, ports of tasks without their own. */
+interface AppNetworking {
+  readonly mode: string
+  readonly ports: readonly (number | undefined)[]
+  readonly fallback: readonly number[]
+}
+
+function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, Draft>, opts: BuildOptions, out: BuildResult): void {
+  const {mode, ports} = net
   if (task.host === '') {
     out.notices.push({appId: app.id, message: `task ${task.id} has no host`})
     return
@@ -100,7 +109,7 @@ function addTask(app: App, mode: string, task: Task, ports: readonly (number | u
   if (task.state !== undefined && EXCLUDED_STATES.has(task.state)) return
   if (opts.healthCheck && app.healthChecks.length > 0 && !isHealthy(task, opts, out)) return
   const ip = taskIp(mode, task, opts.hostIps)
-  const tPorts = taskPorts(app, mode, task)
+  const tPorts = taskPorts(app, mode, task, net.fallback)
   if (ip === undefined || tPorts.length === 0) {
     out.notices.push({appId: app.id, message: `task ${task.id} on ${task.host} has no resolvable IP address or no ports`})
     return
