@@ -66,8 +66,10 @@ export function baseDeployOptions(options: ServeOptions, paths: HaproxyPaths, ar
 }
 
 /** Retry policy of either reloader (`--max-reload-retries`, `--reload-interval`). */
-function retryPolicy(options: ServeOptions, clock: Clock): {maxReloadRetries: number; reloadIntervalMs: number; clock: Clock} {
-  return {maxReloadRetries: options.maxReloadRetries, reloadIntervalMs: options.reloadIntervalSeconds * 1000, clock}
+function retryPolicy(options: ServeOptions, clock: Clock): {maxReloadRetries: number; reloadIntervalMs: number; pollMs: number; clock: Clock} {
+  // `show proc` every 10 ms: a confirmation comes ~20 ms sooner than at the 50 ms default, which
+  // counts against the 250 ms event-to-traffic budget (issue 4), for a few cheap socket calls.
+  return {maxReloadRetries: options.maxReloadRetries, reloadIntervalMs: options.reloadIntervalSeconds * 1000, pollMs: 10, clock}
 }
 
 /** `--command`: the external reload command, confirmed through a master socket when one exists. */
