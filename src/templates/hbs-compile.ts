@@ -16,11 +16,15 @@ type Part = string | {readonly key: string}
 /** Renders a default template: Python `str()` of each value (Handlebars alone would print '' for None). */
 export type DefaultRenderer = (ctx: TemplateContext) => string
 
-/** Compiles `source` once; `data` holds the `@` globals. */
-export function compileDefaultTemplate(hb: typeof Handlebars, source: string, data: Readonly<Record<string, string>>): DefaultRenderer {
-  const parts = simpleParts(hb, source, data)
+/**
+ * Compiles `source` once; `data` holds the `@` globals. `hb` is called only for a template
+ * that is not plain text and simple mustaches: loading Handlebars (its compiler and the
+ * source-map library it pulls in) costs about 20 ms of a `--dry` run the defaults never need.
+ */
+export function compileDefaultTemplate(hb: () => typeof Handlebars, source: string, data: Readonly<Record<string, string>>): DefaultRenderer {
+  const parts = plainParts(source, data) ?? simpleParts(hb(), source, data)
   if (parts !== undefined) return concatRenderer(parts)
-  const tpl = hb.compile(source, {noEscape: true, strict: true})
+  const tpl = hb().compile(source, {noEscape: true, strict: true})
   const options = {data}
   return (ctx) => tpl(toStrings(ctx), options)
 }
@@ -45,8 +49,44 @@ function concatRenderer(parts: readonly Part[]): DefaultRenderer {
   }
 }
 
-/** The template as literal/placeholder parts, or undefined when it needs the full runtime. */
-function simpleParts(hb: typeof Handlebars, source: string, data: Readonly<Record<string, string>>): Part[] | undefined {
+/** `{{name}}` or `{{@name}}`, white space allowed inside the braces. */
+const SIMPLE_MUSTACHE = /^\s*(@?)([A-Za-z_][A-Za-z0-9_]*)\s*$/
+/** Names Handlebars reads as literals or keywords, not as context keys. */
+const RESERVED: ReadonlySet<string> = new Set(['true', 'false', 'null', 'undefined', 'this', 'else'])
+
+/**
+ * The parts of a template made only of text and simple mustaches, found without Handlebars;
+ * undefined for anything Handlebars could read differently (escapes, triple braces, comments,
+ * blocks, whitespace control, paths, literals), which then goes through {@link simpleParts}.
+ */
+export function plainParts(source: string, data: Readonly<Record<string, string>>): Part[] | undefined {
+  if (source.includes('\\{{') || source.includes('{{{') || source.includes('}}}')) return undefined
+  const pieces = source.split(/\{\{|\}\}/)
+  // Text and mustache contents alternate: text{{a}}text{{b}}text has 5 pieces.
+  if (pieces.length % 2 === 0) return undefined
+  const delimiters = source.match(/\{\{|\}\}/g) ?? []
+  const parts: Part[] = []
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i] as string
+    if (i % 2 === 0) {
+      if (piece !== '') parts.push(piece)
+      continue
+    }
+    if (delimiters[i - 1] !== '{{' || delimiters[i] !== '}}') return undefined
+    const m = SIMPLE_MUSTACHE.exec(piece)
+    if (m === null || RESERVED.has(m[2] as string)) return undefined
+    const key = m[2] as string
+    if (m[1] === '@') {
+      const v = data[key]
+      if (v === undefined) throw new Error(`"@${key}" not defined in template globals`)
+      parts.push(v)
+    } else parts.push({key})
+  }
+  return parts
+}
+
+/** The template as literal/placeholder parts (from Handlebars' AST), or undefined when it needs the full runtime. */
+export function simpleParts(hb: typeof Handlebars, source: string, data: Readonly<Record<string, string>>): Part[] | undefined {
   const ast = hb.parse(source)
   const parts: Part[] = []
   for (const st of ast.body) {

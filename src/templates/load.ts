@@ -5,7 +5,8 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import Handlebars from 'handlebars'
+import {createRequire} from 'node:module'
+import type Handlebars from 'handlebars'
 import {RefusedInputError} from '../errors.js'
 import {defaultTemplatesDir, luaDir} from '../paths.js'
 import {TEMPLATE_CATALOGUE, defaultTemplateFile, type TemplateInfo} from './catalogue.js'
@@ -56,7 +57,10 @@ function ordinal(a: string, b: string): number {
  */
 export function loadTemplateSet(opts: LoadTemplateOptions): TemplateSet {
   const globals: TemplateGlobals = {...defaultTemplateGlobals(), ...definedOnly(opts.globals ?? {})}
-  const hb = Handlebars.create()
+  let instance: typeof Handlebars | undefined
+  // Loaded on first need only (see compileDefaultTemplate); handlebars is CommonJS, so a
+  // synchronous require keeps this loader synchronous.
+  const hb = (): typeof Handlebars => (instance ??= (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create())
   const data = {...globals, defaultOptions: globalDefaultOptionLines(opts.env.HAPROXY_GLOBAL_DEFAULT_OPTIONS)}
   const compiled = new Map<string, CompiledTemplate>()
   for (const info of TEMPLATE_CATALOGUE) {
@@ -106,7 +110,7 @@ function compileChecked(info: TemplateInfo, text: string, source: 'env' | 'file'
   }
 }
 
-function compileDefault(hb: typeof Handlebars, info: TemplateInfo, data: Readonly<Record<string, string>>): CompiledTemplate {
+function compileDefault(hb: () => typeof Handlebars, info: TemplateInfo, data: Readonly<Record<string, string>>): CompiledTemplate {
   let source = readFileSync(join(defaultTemplatesDir(), defaultTemplateFile(info.name)), 'utf8')
   if (SERVER_HEALTHCHECK_TEMPLATES.has(info.name)) source = serverHealthCheckText(source)
   return {source: 'default', origin: 'default', render: compileDefaultTemplate(hb, source, data)}
