@@ -3,7 +3,7 @@
  * daemon. Pure; hashes of server names are memoised because the same servers come back on every
  * regeneration.
  */
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 /** spec conventions: every character outside `[A-Za-z0-9-]` becomes `_` (one per code point). */
 export function sanitize(s: string): string {
@@ -54,26 +54,29 @@ export function serverName(host: string, ip: string, port: number): string {
 
 /** Sticky cookie value: first 10 hex digits of SHA-1 of the server name. */
 export function cookieHash(name: string): string {
-  return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 10)
+  return hash('sha1', name, 'hex').slice(0, 10)
 }
 
 const MODULUS = 32767
 const MEMO_LIMIT = 200_000
-const digestMemo = new Map<string, {readonly digest: string; readonly id: number}>()
+const idMemo = new Map<string, number>()
 
-/** SHA-256 of the name and its id candidate `int(digest, 16) mod 32767` (no BigInt needed). */
-export function serverIdCandidate(name: string): {readonly digest: string; readonly id: number} {
-  let hit = digestMemo.get(name)
-  if (hit === undefined) {
-    const digest = createHash('sha256').update(name, 'utf8').digest('hex')
-    let id = 0
-    // Horner's rule over 4-hex-digit chunks (64 = 16 × 4) keeps every intermediate below 2^31.
-    for (let i = 0; i < digest.length; i += 4) id = (id * 0x10000 + parseInt(digest.slice(i, i + 4), 16)) % MODULUS
-    hit = {digest, id}
-    if (digestMemo.size >= MEMO_LIMIT) digestMemo.clear()
-    digestMemo.set(name, hit)
+/**
+ * The id candidate of a name: `int(sha256(name).hexdigest(), 16) mod 32767` (spec §5.7),
+ * reduced byte by byte (Horner's rule keeps every intermediate below 2^23: no BigInt needed).
+ * Memoised, as the same servers come back on every regeneration.
+ */
+export function serverIdCandidate(name: string): number {
+  let id = idMemo.get(name)
+  if (id === undefined) {
+    // One-shot hash: no Hash object per name, no hex string unless a retry needs it.
+    const digest = hash('sha256', name, 'buffer')
+    id = 0
+    for (let i = 0; i < digest.length; i++) id = (id * 256 + digest[i]!) % MODULUS
+    if (idMemo.size >= MEMO_LIMIT) idMemo.clear()
+    idMemo.set(name, id)
   }
-  return hit
+  return id
 }
 
 /**
@@ -86,12 +89,12 @@ export function serverId(name: string, taken: Set<number>): number {
   // Each retry hashes a new string; 32767 ids cannot all be taken in one backend in practice,
   // but the loop is bounded anyway.
   for (let attempt = 0; attempt < 1_000_000; attempt++) {
-    const {digest, id} = serverIdCandidate(current)
+    const id = serverIdCandidate(current)
     if (id > 0 && !taken.has(id)) {
       taken.add(id)
       return id
     }
-    current = `${current} ${digest}`
+    current = `${current} ${hash('sha256', current, 'hex')}`
   }
   throw new Error(`cannot assign a server id to ${name}`)
 }
