@@ -120,7 +120,9 @@ describe('Watcher following a Marathon event stream', () => {
     expect(h.config.version).toBe(1)
     h.marathon.failing = false
     await waitFor(() => h.converged(), 5_000, 'convergence after recovery')
-    expect(h.runs.some((r) => r.reasons.includes('retry'))).toBe(true)
+    // No event was sent after the recovery: the resync that converged was the scheduler's retry,
+    // or, when a loaded machine made the stall watchdog reconnect first, the reconnect's resync.
+    expect(h.runs.some((r) => r.reasons.includes('retry') || r.reasons.includes('connect'))).toBe(true)
     expect(await h.metrics.registry.metrics()).toMatch(/mlb_regenerations_total\{result="error"\} [1-9]/)
   })
 
