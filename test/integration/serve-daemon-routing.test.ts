@@ -78,6 +78,8 @@ describe('mlb serve daemon: routing follows Marathon', () => {
     const port = servicePort()
     await fetch(`${sim.url}/v2/apps/web`, {method: 'DELETE'})
     await until(async () => !/^backend web_/m.test(await readFile(t.configFile, 'utf8')), 5000, 'app gone from the config')
+    // The file is written before the reload it triggers completes: wait for the listener to go.
+    await until(async () => t.get(port).then(() => false, () => true), 5000, 'service port closed after the reload')
     await expect(t.get(port)).rejects.toThrow()
     expect(logLines(t.logger, /^reloaded HAProxy$/).length).toBeGreaterThanOrEqual(2)
   }, 60_000)
