@@ -51,8 +51,7 @@ export function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls)
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const k in value) {
-      if (!Object.hasOwn(value, k)) continue
+    for (const k of Object.keys(value)) {
       const v = (value as Record<string, unknown>)[k]
       if (v !== null) out[k] = typeof v === 'object' ? stripNulls(v) : v
     }
