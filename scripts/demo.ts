@@ -13,6 +13,8 @@ import {join, resolve} from 'node:path'
 import {createInterface} from 'node:readline'
 import {request} from 'undici'
 
+import {generateSelfSignedCert} from '../src/serve/container-cert.js'
+
 const ROOT = resolve(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin', 'run.js')
 const started = Date.now()
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
     '--haproxy-run-dir', join(work, 'run'), '--haproxy-state-dir', `${join(work, 'state')}/`, '--pid-file', join(work, 'mlb.pid'),
     '--http-bind', `127.0.0.1:${http}`, '--https-bind', `127.0.0.1:${https}`, '--appid-bind', `127.0.0.1:${appId}`,
     '--stats-bind', `127.0.0.1:${stats}`, '--haproxy-maxconn', '4000', '--ssl-certs', join(work, 'cert.pem')]
-  await selfSignedCert(join(work, 'cert.pem'))
+  await generateSelfSignedCert(join(work, 'cert.pem'))
   mlb('serve', serveArgs)
   const web = `http://127.0.0.1:${http}/`
   const first = await waitUntil('HAProxy to route web.example.com', () => viaHttp(web, 'web.example.com'))
@@ -211,16 +213,6 @@ async function blueGreen(marathonUrl: string, stats: number): Promise<void> {
   if (totals.failed > 0) say(`failures: ${JSON.stringify(totals.failures)}`)
   const after = await viaHttp(svc)
   say(`service port 10100 now → ${after?.appId ?? 'nothing'}`)
-}
-
-async function selfSignedCert(path: string): Promise<void> {
-  const key = join(work, 'key.pem')
-  const crt = join(work, 'crt.pem')
-  await new Promise<void>((ok, fail) => {
-    const p = spawn('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=*', '-days', '1', '-keyout', key, '-out', crt], {stdio: 'ignore'})
-    p.on('exit', (c) => (c === 0 ? ok() : fail(new Error('openssl failed'))))
-  })
-  writeFileSync(path, readFileSync(crt, 'utf8') + readFileSync(key, 'utf8'), {mode: 0o600})
 }
 
 async function stopAll(): Promise<void> {
