@@ -106,19 +106,7 @@ function tee(a: Logger, b: Logger): Logger {
   }
 }
 
-/** Polls `probe` every 50 ms until it returns true; throws after `timeoutMs`. */
-export async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<number> {
-  const t0 = Date.now()
-  for (let i = 0; ; i++) {
-    try {
-      if (await probe()) return Date.now() - t0
-    } catch {
-      // not yet
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export {until} from './wait.js'
 
 /** Log messages matching `re`. */
 export function logLines(logger: MemoryLogger, re: RegExp): LogRecord[] {

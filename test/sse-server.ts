@@ -177,11 +177,4 @@ export async function startSseServer(opts: SseServerOptions = {}): Promise<SseSe
   }
 }
 
-/** Waits until `cond()` holds, polling every 10 ms; throws after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+export {until as waitFor} from './wait.js'

@@ -19,24 +19,12 @@ import {startSimulator, type Simulator, type SimulatorOptions} from '../src/sim/
 import {BIN, ROOT, cleanEnv, missingBuild, runCli, type CliResult} from './cli-run.js'
 import {freePorts, requireHaproxy} from './haproxy-harness.js'
 import {startLoad, type LoadTotals} from './load-generator.js'
+import {until as waitUntil} from './wait.js'
 
 /** The vhost every test app is served under (marathon_http_in routes it by Host header). */
 export const VHOST = 'zdd.e2e.test'
 
-/** Bounded polling: `fn` true (a throw counts as false) within `timeoutMs`, else an error naming `what`. */
-export async function waitUntil(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      if (await fn()) return
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}
+export {waitUntil}
 
 /** Options of {@link bgApp}. */
 export interface BgAppOptions {

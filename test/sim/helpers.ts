@@ -30,20 +30,7 @@ export async function call(base: string, method: string, path: string, body?: un
   return {status: res.status, headers: res.headers, body: parsed, text}
 }
 
-/** Polls until `fn` returns true (a throw counts as false); fails after `timeoutMs`. */
-export async function until(fn: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      if (await fn()) return
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+export {until} from '../wait.js'
 
 /** A raw event-stream connection. */
 export interface RawStream {
