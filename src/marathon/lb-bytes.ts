@@ -305,7 +305,6 @@ class Reader {
     const start = this.pos + 1
     let j = start
     let ascii = true
-    let hash = 0x811c9dc5
     for (;;) {
       if (j >= this.len) {
         this.pos = j
@@ -323,7 +322,6 @@ class Reader {
         this.fail()
       }
       if (c >= 0x80) ascii = false
-      hash = Math.imul(hash ^ c, 0x01000193)
       j++
     }
     this.pos = j + 1
@@ -332,6 +330,8 @@ class Reader {
     if (j - start > INTERN_MAX) return d.latin1Slice(start, j)
     // Short values (states, hosts, IPs, label values) repeat across tasks and regenerations:
     // share one string each, as JSON.parse does for short strings.
+    let hash = 0x811c9dc5
+    for (let k = start; k < j; k++) hash = Math.imul(hash ^ b[k]!, 0x01000193)
     const slot = (hash >>> 0) & (INTERN_SLOTS - 1)
     const hit = INTERNED[slot]
     if (hit !== undefined && hit.length === j - start) {
