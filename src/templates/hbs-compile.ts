@@ -29,24 +29,26 @@ export function compileDefaultTemplate(hb: () => typeof Handlebars, source: stri
   return (ctx) => tpl(toStrings(ctx), options)
 }
 
+/**
+ * One function per template, generated from its parts: each placeholder becomes a named
+ * property read that only ever sees that call site's context, where one shared loop over the
+ * parts would make every read megamorphic (the server line alone runs once per task). Keys and
+ * text are embedded with JSON.stringify, so nothing from a template can escape into the code.
+ */
 function concatRenderer(parts: readonly Part[]): DefaultRenderer {
   if (parts.every((p) => typeof p === 'string')) {
     const text = parts.join('')
     return () => text
   }
-  return (ctx) => {
-    let out = ''
-    for (const p of parts) {
-      if (typeof p === 'string') {
-        out += p
-        continue
-      }
-      const v = ctx[p.key]
-      if (v === undefined) throw new Error(`"${p.key}" not defined in template context`)
-      out += typeof v === 'string' ? v : typeof v === 'number' ? String(v) : pyStr(v)
-    }
-    return out
-  }
+  const terms = parts.map((p) => (typeof p === 'string' ? JSON.stringify(p) : `text(${JSON.stringify(p.key)}, ctx[${JSON.stringify(p.key)}])`))
+  const render = new Function('text', `return (ctx) => ${terms.join(' + ')}`) as (t: typeof text) => DefaultRenderer
+  return render(text)
+}
+
+/** A placeholder's value as text (Python `str()`); a missing key throws, as Handlebars' strict mode. */
+function text(key: string, v: PyValue | undefined): string {
+  if (v === undefined) throw new Error(`"${key}" not defined in template context`)
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : pyStr(v)
 }
 
 /** `{{name}}` or `{{@name}}`, white space allowed inside the braces. */
