@@ -127,7 +127,7 @@ function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, D
 /** spec §5.3: any alive result; without results, what the memory last saw. */
 function isHealthy(task: Task, opts: BuildOptions, out: BuildResult): boolean {
   if (task.healthCheckResults === undefined) return opts.healthMemory.get(task.id) === true
-  const alive = task.healthCheckResults.some((a) => a)
+  const alive = task.healthCheckResults.includes(true)
   out.healthObservations.set(task.id, alive)
   return alive
 }
