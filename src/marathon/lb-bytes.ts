@@ -7,14 +7,15 @@
  *
  * Skipped values are checked for structure (brackets, commas, colons, string ends, literals);
  * number formats and string escapes are only checked in the values that are kept.
+ *
+ * Longer than the usual 300 lines on purpose: the whole JSON grammar (kept, shaped and skipped
+ * values) reads in one class; shapes and shared strings live in lb-shape.ts and lb-strings.ts.
  */
 
-/** Which keys of an object to keep, and how to project the kept values further. */
-export interface Shape {
-  readonly keys: readonly string[]
-  /** Per key: projection of the value (objects) or of each element (arrays). */
-  readonly nested?: Readonly<Record<string, Shape>>
-}
+import {asciiString} from './lb-strings.js'
+import {builder, compileShape, type Compiled, type Shape} from './lb-shape.js'
+
+export type {Shape} from './lb-shape.js'
 
 /** A parsed value and the index just after it. */
 export interface Parsed {
@@ -24,54 +25,6 @@ export interface Parsed {
 
 /** Parses the value starting at `pos` (after optional white space); undefined when `buf` ends first. */
 export type BytesParser = (buf: Buffer, pos: number) => Parsed | undefined
-
-interface Compiled {
-  readonly names: readonly string[]
-  readonly bytes: readonly Buffer[]
-  readonly nested: readonly (Compiled | undefined)[]
-  /** Values of the object being parsed, by key index (a shape never contains itself). */
-  readonly slots: unknown[]
-  /** Object builders by key order (see {@link builder}). */
-  readonly builders: Map<number, Builder>
-}
-
-type Builder = (slots: unknown[]) => Record<string, unknown>
-
-/** Key orders are packed into a number, 4 bits per key: up to 13 keys fit exactly. */
-const MAX_SHAPE_KEYS = 13
-
-function compile(shape: Shape): Compiled {
-  if (shape.keys.length > MAX_SHAPE_KEYS || shape.keys.includes('__proto__')) throw new Error('unsupported shape')
-  return {
-    names: shape.keys,
-    bytes: shape.keys.map((k) => Buffer.from(k, 'utf8')),
-    nested: shape.keys.map((k) => {
-      const sub = shape.nested?.[k]
-      return sub === undefined ? undefined : compile(sub)
-    }),
-    slots: shape.keys.map(() => undefined),
-    builders: new Map(),
-  }
-}
-
-/**
- * A function building an object literal with the keys of `order` (key index + 1 per 4 bits, first
- * key most significant). Why generated code: V8 lays out a literal's properties inside the
- * object, where adding the same keys one by one through `out[key] = v` goes through megamorphic
- * stores and a separate property array — slower to build and about twice the memory for the
- * 25,000 task objects of a 5,000-app state. The keys come from the shape, never from the input.
- */
-function builder(c: Compiled, order: number): Builder {
-  let b = c.builders.get(order)
-  if (b === undefined) {
-    const keys: number[] = []
-    for (let o = order; o > 0; o = Math.floor(o / 16)) keys.unshift((o % 16) - 1)
-    const fields = keys.map((k) => `${JSON.stringify(c.names[k])}: s[${k}]`).join(', ')
-    b = new Function('s', `return {${fields}}`) as Builder
-    c.builders.set(order, b)
-  }
-  return b
-}
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -112,11 +65,6 @@ function popArray(mark: number): unknown[] {
   STACK.length = mark
   return out
 }
-
-/** ASCII strings up to this length are shared through a small direct-mapped table. */
-const INTERN_MAX = 32
-const INTERN_SLOTS = 8192
-const INTERNED: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined)
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE
@@ -326,20 +274,7 @@ class Reader {
     }
     this.pos = j + 1
     const d = b as unknown as Decoders
-    if (!ascii) return d.utf8Slice(start, j)
-    if (j - start > INTERN_MAX) return d.latin1Slice(start, j)
-    // Short values (states, hosts, IPs, label values) repeat across tasks and regenerations:
-    // share one string each, as JSON.parse does for short strings.
-    let hash = 0x811c9dc5
-    for (let k = start; k < j; k++) hash = Math.imul(hash ^ b[k]!, 0x01000193)
-    const slot = (hash >>> 0) & (INTERN_SLOTS - 1)
-    const hit = INTERNED[slot]
-    if (hit !== undefined && hit.length === j - start) {
-      let k = 0
-      while (k < hit.length && hit.charCodeAt(k) === b[start + k]) k++
-      if (k === hit.length) return hit
-    }
-    return (INTERNED[slot] = d.latin1Slice(start, j))
+    return ascii ? asciiString(b, start, j) : d.utf8Slice(start, j)
   }
 
   /** Index after the closing quote of the string containing index `from`. */
@@ -442,7 +377,7 @@ class Reader {
  * Equals projecting `JSON.parse` of the same bytes with the same shape.
  */
 export function shapedParser(shape: Shape): BytesParser {
-  const compiled = compile(shape)
+  const compiled = compileShape(shape)
   return (buf, pos) => {
     const r = new Reader(buf, pos)
     try {
