@@ -9,7 +9,7 @@ import {SERVE_FLAGS, SERVE_PROG} from '../src/cli/serve-flags.js'
  * the oclif flag list below is generated from the same table for `--help` and the manifest.
  */
 export default class Serve extends BaseCommand {
-  static override summary = 'Generate the HAProxy configuration from Marathon (marathon-lb compatible)'
+  static override summary = 'Run the Marathon load balancer: watch Marathon, render haproxy.cfg, drive HAProxy (marathon-lb compatible); --dry prints the configuration once'
   static override description =
     'Accepts every marathon-lb flag with the same names, short forms and defaults. --dry prints the configuration once; -h shows argparse-style help and --longhelp the template and label reference.'
   static override strict = false
