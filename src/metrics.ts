@@ -58,6 +58,8 @@ export class Metrics {
   readonly regenerationDuration = new Histogram({name: 'mlb_regeneration_duration_seconds', help: 'Time to fetch apps, render, validate and reload', buckets: SECONDS_BUCKETS, registers: [this.registry]})
   /** HAProxy reloads by result. */
   readonly reloads = new Counter({name: 'mlb_reloads_total', help: 'HAProxy reloads, by result', labelNames: ['result'] as const, registers: [this.registry]})
+  /** Configuration changes applied through the runtime API instead of a reload. */
+  readonly runtimeApplies = new Counter({name: 'mlb_runtime_applies_total', help: 'Server-only config changes applied through the HAProxy runtime API, without a reload', registers: [this.registry]})
   /** Duration of HAProxy reloads (until the new worker is confirmed). */
   readonly reloadDuration = new Histogram({name: 'mlb_reload_duration_seconds', help: 'Time from reload request to confirmed new worker', buckets: SECONDS_BUCKETS, registers: [this.registry]})
   /** `haproxy -c` refusals. */
@@ -117,6 +119,11 @@ export class Metrics {
   recordReload(durationMs: number, ok: boolean): void {
     this.reloads.inc({result: ok ? 'ok' : 'error'})
     this.reloadDuration.observe(durationMs / 1000)
+  }
+
+  /** Records one change applied through the runtime API (no reload). */
+  recordRuntimeApply(): void {
+    this.runtimeApplies.inc()
   }
 
   /** Replaces the set of excluded apps (after each regeneration). */

@@ -43,6 +43,7 @@ const DAEMON_FLAGS: readonly FlagSpec[] = [
   {name: 'hard-stop-after', kind: 'int', help: 'mlb: seconds an old HAProxy worker may drain after a reload before mlb stops it', defaultText: '300'},
   {name: 'metrics-port', kind: 'int', help: "mlb: port of mlb's own /metrics and /health (0: off)", defaultText: String(DEFAULT_METRICS_PORT)},
   {name: 'pid-file', kind: 'string', help: "mlb: mlb's pid file, read by the /_mlb_signal endpoints", defaultText: DEFAULT_PID_FILE},
+  {name: 'no-runtime-api', kind: 'switch', help: 'mlb: always reload HAProxy, even when only servers of existing backends changed (no runtime API fast path)', defaultText: 'False'},
   {name: 'container', kind: 'switch', help: "mlb: run the container set-up of marathon-lb's run script first", defaultText: 'False', env: 'MLB_CONTAINER'},
 ]
 

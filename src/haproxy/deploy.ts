@@ -10,6 +10,7 @@ import type {Clock} from '../clock.js'
 import {errorMessage} from '../errors.js'
 import {formatCheckMessages} from './check-output.js'
 import {archiveCopy, moveIntoPlace, readTextOrUndefined, removeQuietly, writeAtomic, writeTempFor, type ArchivePolicy} from './files.js'
+import type {RuntimeFastPath} from './deploy-runtime.js'
 import {workerCommand} from './master.js'
 import type {ReloadResult, Reloader} from './reload.js'
 import {showServersState} from './runtime.js'
@@ -39,6 +40,11 @@ export interface DeployOptions {
   readonly serverState?: ServerStateOptions
   /** How to reload; undefined = write only (marathon-lb without a reload command). */
   readonly reloader?: Reloader | undefined
+  /**
+   * Runtime-API fast path (server-only changes without a reload); only with a master reloader
+   * and validation on (`--no-runtime-api`, `--command` and `--skip-validation` leave it out).
+   */
+  readonly runtime?: RuntimeFastPath | undefined
   readonly clock: Clock
 }
 
@@ -60,6 +66,10 @@ export interface DeployResult {
   readonly reloaded: boolean
   readonly validation?: ValidationResult
   readonly reload?: ReloadResult
+  /** Set when the change went through the runtime API instead of a reload. */
+  readonly runtime?: {readonly commands: number; readonly added: number; readonly removed: number; readonly toggled: number; readonly draining: number}
+  /** Why the fast path was not taken, when it was on and the config changed. */
+  readonly reloadReason?: string
   readonly serverStateSaved: boolean
   /** Where the rejected config was saved, when invalid. */
   readonly failedConfigFile?: string
@@ -71,7 +81,7 @@ export interface DeployResult {
 }
 
 /** Archive names of spec §6.5. */
-const ARCHIVE = {config: 'hap_cfg', domainMap: 'domain_map', appMap: 'app_map', failed: 'haproxy_temp_config_fail'} as const
+export const ARCHIVE = {config: 'hap_cfg', domainMap: 'domain_map', appMap: 'app_map', failed: 'haproxy_temp_config_fail'} as const
 
 /** Default path for rejected configs: in the archive folder, not in the working directory (§10.25). */
 export function defaultFailedConfigFile(archive: ArchivePolicy): string {
@@ -99,9 +109,9 @@ function durations(t: Timer): DeployDurations {
   return {validateMs: t.validateMs, writeMs: t.writeMs, reloadMs: t.reloadMs, totalMs: t.clock.monotonic() - t.start}
 }
 
-/** Whether `files` differ from what is on disk (maps count only in map mode, spec §6.4). */
-async function hasChanged(files: ConfigFiles, layout: FileLayout): Promise<boolean> {
-  if ((await readTextOrUndefined(layout.configFile)) !== files.config) return true
+/** Whether `files` differ from `running` and the maps on disk (maps count only in map mode, spec §6.4). */
+async function hasChanged(files: ConfigFiles, running: string | undefined, layout: FileLayout): Promise<boolean> {
+  if (running !== files.config) return true
   if (!layout.haproxyMap) return false
   return (
     (await readTextOrUndefined(layout.domainMapFile)) !== files.domainMap ||
@@ -160,6 +170,8 @@ export async function saveServerState(s: ServerStateOptions, clock: Clock): Prom
 
 async function stateAndReload(t: Timer, opts: DeployOptions, warnings: string[]): Promise<{saved: boolean; reload?: ReloadResult}> {
   if (opts.reloader === undefined) return {saved: false}
+  // The new worker has none of the servers still draining in the old one.
+  opts.runtime?.servers.reloaded()
   let saved = false
   if (opts.serverState !== undefined) {
     const w = await timed(t, 'writeMs', () => saveServerState(opts.serverState!, opts.clock))
@@ -172,15 +184,36 @@ async function stateAndReload(t: Timer, opts: DeployOptions, warnings: string[])
 
 /** Deploys `files`: see the module comment. Never throws for invalid configs or reload failures. */
 export async function deployConfig(files: ConfigFiles, opts: DeployOptions): Promise<DeployResult> {
+  const runtime = opts.runtime
+  if (runtime === undefined || opts.skipValidation || opts.reloader === undefined) return deployOnce(files, {...opts, runtime: undefined}, [])
+  return runtime.servers.exclusive(async () => {
+    const refused = await runtime.settle().catch((err: unknown) => `restoring the last good configuration failed: ${errorMessage(err)}`)
+    if (refused === undefined) return deployOnce(files, opts, [])
+    // The running worker holds servers of a refused file: reload, whatever the new bytes are.
+    const r = await deployOnce(files, {...opts, runtime: undefined}, [refused])
+    return r.changed ? r : reloadCurrentConfig({...opts, runtime: undefined})
+  })
+}
+
+async function deployOnce(files: ConfigFiles, opts: DeployOptions, errors: string[]): Promise<DeployResult> {
   const t: Timer = {clock: opts.clock, start: opts.clock.monotonic(), validateMs: 0, writeMs: 0, reloadMs: 0}
-  const errors: string[] = []
   const warnings: string[] = []
   const base = {serverStateSaved: false, errors, warnings}
   let staged: Staged | undefined
+  let reloadReason: string | undefined
   try {
     await truncateStaleMaps(opts.layout)
-    if (!(await hasChanged(files, opts.layout))) {
+    const running = await readTextOrUndefined(opts.layout.configFile)
+    if (!(await hasChanged(files, running, opts.layout))) {
       return {...base, changed: false, valid: true, written: false, reloaded: false, durations: durations(t)}
+    }
+    if (opts.runtime !== undefined && running !== undefined) {
+      const fast = await timed(t, 'reloadMs', () => opts.runtime!.tryApply(files, running))
+      if (fast.applied) {
+        const runtime = {commands: fast.commands, added: fast.added, removed: fast.removed, toggled: fast.toggled, draining: fast.draining}
+        return {...base, changed: true, valid: true, written: true, reloaded: false, runtime, durations: durations(t)}
+      }
+      reloadReason = fast.reason
     }
     staged = await timed(t, 'writeMs', () => stageFiles(files, opts.layout))
     const st = staged
@@ -205,6 +238,7 @@ export async function deployConfig(files: ConfigFiles, opts: DeployOptions): Pro
       reloaded: reload?.ok === true,
       ...(validation ? {validation} : {}),
       ...(reload ? {reload} : {}),
+      ...(reloadReason === undefined ? {} : {reloadReason}),
       serverStateSaved: saved,
       durations: durations(t),
     }
@@ -220,8 +254,17 @@ export async function deployConfig(files: ConfigFiles, opts: DeployOptions): Pro
  * (unless `--skip-validation`) and reload it, without asking Marathon.
  */
 export async function reloadCurrentConfig(opts: DeployOptions): Promise<DeployResult> {
+  const runtime = opts.runtime
+  if (runtime === undefined) return reloadCurrentOnce(opts, [])
+  // Under the fast path's lock, after the verdict on the last file it wrote.
+  return runtime.servers.exclusive(async () => {
+    const refused = await runtime.settle().catch((err: unknown) => `restoring the last good configuration failed: ${errorMessage(err)}`)
+    return reloadCurrentOnce(opts, refused === undefined ? [] : [refused])
+  })
+}
+
+async function reloadCurrentOnce(opts: DeployOptions, errors: string[]): Promise<DeployResult> {
   const t: Timer = {clock: opts.clock, start: opts.clock.monotonic(), validateMs: 0, writeMs: 0, reloadMs: 0}
-  const errors: string[] = []
   const warnings: string[] = []
   let validation: ValidationResult | undefined
   if (!opts.skipValidation) {

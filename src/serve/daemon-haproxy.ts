@@ -7,8 +7,10 @@ import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import type {Clock} from '../clock.js'
-import type {DeployOptions} from '../haproxy/deploy.js'
+import {ARCHIVE, type DeployOptions} from '../haproxy/deploy.js'
+import {RuntimeFastPath} from '../haproxy/deploy-runtime.js'
 import {createCommandReloader, createMasterReloader, type Reloader} from '../haproxy/reload.js'
+import {RuntimeServers} from '../haproxy/runtime-servers.js'
 import {defaultLayout} from '../haproxy/stage.js'
 import {HaproxySupervisor} from '../haproxy/supervisor.js'
 import type {Logger} from '../log.js'
@@ -78,6 +80,20 @@ export function commandReloader(options: ServeOptions, paths: HaproxyPaths, cloc
   // Without a master socket every reload would first wait for one: only use it when it is there.
   const master = existsSync(paths.masterSocket) ? {masterSocket: paths.masterSocket} : {}
   return createCommandReloader({command: options.command, ...retryPolicy(options, clock), ...master})
+}
+
+/**
+ * The runtime-API fast path of a supervised HAProxy, unless `--no-runtime-api` or
+ * `--skip-validation` (the file written without a reload must still pass `haproxy -c`).
+ */
+export function runtimeFastPath(options: ServeOptions, deploy: DeployOptions, masterSocket: string, logger: Logger): RuntimeFastPath | undefined {
+  if (!options.daemon.runtimeApi || options.skipValidation) return undefined
+  const {clock} = deploy
+  const servers = new RuntimeServers({masterSocket, clock, onNote: (msg, fields) => logger.info(msg, fields)})
+  return new RuntimeFastPath({
+    servers, layout: deploy.layout, archive: deploy.archive, archiveName: ARCHIVE.config, clock,
+    ...(deploy.validate === undefined ? {} : {validate: deploy.validate}),
+  })
 }
 
 /** What {@link startSupervised} needs. */

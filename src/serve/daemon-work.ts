@@ -58,7 +58,12 @@ export function reportDeploy(r: DeployResult, logger: Logger, metrics: Metrics):
   if (r.reload !== undefined) metrics.recordReload(r.reload.durationMs, r.reload.ok)
   const d = r.durations
   const timing = {validateMs: Math.round(d.validateMs), writeMs: Math.round(d.writeMs), reloadMs: Math.round(d.reloadMs), totalMs: Math.round(d.totalMs)}
-  if (r.reloaded) logger.info('reloaded HAProxy', {durationMs: Math.round(r.reload?.durationMs ?? 0), worker: r.reload?.worker, attempts: r.reload?.attempts, confirmed: r.reload?.confirmed, ...timing})
+  if (r.runtime !== undefined) {
+    metrics.recordRuntimeApply()
+    logger.info('applied through the runtime API (no reload)', {...r.runtime, totalMs: timing.totalMs})
+    return
+  }
+  if (r.reloaded) logger.info('reloaded HAProxy', {...(r.reloadReason === undefined ? {} : {reason: r.reloadReason}), durationMs: Math.round(r.reload?.durationMs ?? 0), worker: r.reload?.worker, attempts: r.reload?.attempts, confirmed: r.reload?.confirmed, ...timing})
   else if (r.written && r.reload === undefined) logger.info('wrote the configuration (HAProxy not reloaded)', timing)
 }
 

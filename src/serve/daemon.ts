@@ -19,7 +19,7 @@ import {HostResolver, systemLookup} from '../marathon/dns.js'
 import {backoffWithMax} from '../marathon/event-backoff.js'
 import {Metrics, startMetricsServer, type MetricsServer} from '../metrics.js'
 import {loadTemplateSet} from '../templates/load.js'
-import {baseDeployOptions, commandReloader, haproxyPaths, startSupervised, templateGlobalsFor} from './daemon-haproxy.js'
+import {baseDeployOptions, commandReloader, haproxyPaths, runtimeFastPath, startSupervised, templateGlobalsFor} from './daemon-haproxy.js'
 import {createDaemonWork, type DaemonWork} from './daemon-work.js'
 import type {ServeOptions} from './options.js'
 import type {SchedulerTiming} from './scheduler.js'
@@ -144,7 +144,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       })
       supervisor = started.supervisor
       cleanups.push(() => started.supervisor.stop())
-      deployOptions = {...deployOptions, reloader: started.reloader satisfies Reloader}
+      const runtime = runtimeFastPath(options, deployOptions, paths.masterSocket, logger)
+      if (runtime !== undefined) cleanups.push(() => runtime.stop())
+      deployOptions = {...deployOptions, reloader: started.reloader satisfies Reloader, runtime}
     }
     const watcher = new Watcher({
       source: watchSource(options, client, config.stallTimeoutMs), clock, logger, metrics,
@@ -159,7 +161,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     }
     watcher.start()
     cleanups.push(() => watcher.stop())
-    logger.info('mlb serve is running', {pid: process.pid, haproxyMaster: supervisor?.masterPid, mode: options.watch.kind, reload: deployOptions.reloader?.mode})
+    logger.info('mlb serve is running', {pid: process.pid, haproxyMaster: supervisor?.masterPid, mode: options.watch.kind, reload: deployOptions.reloader?.mode, runtimeApi: deployOptions.runtime !== undefined})
     let stopping: Promise<void> | undefined
     return {
       metrics,

@@ -47,6 +47,8 @@ export interface DaemonFlags {
   readonly pidFile: string
   /** `--container` or env MLB_CONTAINER: marathon-lb's run script set-up first. */
   readonly container: boolean
+  /** Server-only changes through the runtime API, without a reload (off with `--no-runtime-api`). */
+  readonly runtimeApi: boolean
 }
 
 /** Everything `mlb serve` was asked to do, typed and validated. */
@@ -205,6 +207,7 @@ function daemonFlags(v: Values, env: Env): DaemonFlags {
     metricsPort: nonNegative('metrics-port', DEFAULT_METRICS_PORT),
     pidFile: v.str('pid-file') ?? DEFAULT_PID_FILE,
     container: v.bool('container') || containerFromEnv(env),
+    runtimeApi: !v.bool('no-runtime-api'),
   }
 }
 
