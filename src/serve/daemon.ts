@@ -150,7 +150,13 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     }
     const watcher = new Watcher({
       source: watchSource(options, client, config.stallTimeoutMs), clock, logger, metrics,
-      run: async (w) => void (w.kind === 'resync' ? await work.resync() : await work.reload()),
+      run: async (w) => {
+        if (w.kind === 'reload') return void (await work.reload())
+        const r = await work.resync()
+        // Cheap only when nothing changed or the runtime API took it; anything else (a reload,
+        // a refused config and its bisection) keeps the normal throttle.
+        return {reloaded: !(r !== undefined && r.valid && (!r.changed || r.runtime !== undefined))}
+      },
       ...(config.timing === undefined ? {} : {timing: config.timing}),
     })
     let server: MetricsServer | undefined

@@ -43,6 +43,13 @@ export interface SchedulerTiming {
   readonly resyncIntervalMs: number
   /** After a failed resync, try again this much later; 0 waits for the next request. */
   readonly retryMs: number
+  /**
+   * Quiet period after a cheap run (one that did not reload: a runtime-API apply or no change),
+   * with no minimum interval: a task's RUNNING event that follows its scale request need not
+   * wait out a throttle meant for reloads. A run that reloads brings the normal timing back,
+   * so a reload is always preceded by a normal wait since the previous one.
+   */
+  readonly cheapQuietMs: number
 }
 
 /**
@@ -50,14 +57,20 @@ export interface SchedulerTiming {
  * 250 ms at p99, regeneration and reload included; the maximum delay of 1 s keeps a storm of
  * 1,000 events in 10 s at about 10 runs (Traefik throttles at 2 s, users-and-peers §4).
  */
-export const DEFAULT_TIMING: SchedulerTiming = {quietMs: 100, maxDelayMs: 1_000, minIntervalMs: 250, resyncIntervalMs: 300_000, retryMs: 5_000}
+export const DEFAULT_TIMING: SchedulerTiming = {quietMs: 100, maxDelayMs: 1_000, minIntervalMs: 250, resyncIntervalMs: 300_000, retryMs: 5_000, cheapQuietMs: 20}
+
+/** What a run may tell the scheduler about itself. */
+export interface RunReport {
+  /** HAProxy was reloaded (or may have been): the next event-driven run keeps the normal timing. */
+  readonly reloaded: boolean
+}
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
   readonly clock: Clock
   readonly logger: Logger
-  /** The work itself; never runs concurrently with itself. */
-  readonly run: (work: Work) => Promise<void>
+  /** The work itself; never runs concurrently with itself. No report counts as a reload. */
+  readonly run: (work: Work) => Promise<RunReport | void>
   readonly timing?: Partial<SchedulerTiming>
   /** Called after every run (metrics). */
   readonly onDone?: (outcome: WorkOutcome) => void
@@ -93,6 +106,8 @@ export class Scheduler {
   private wake: TimerHandle | undefined
   private periodic: TimerHandle | undefined
   private lastEventRunAt = Number.NEGATIVE_INFINITY
+  /** The last run did not reload: the short quiet period applies. */
+  private lastRunCheap = false
   private runs = 0
   private lastResyncAt: number | undefined
   private stopped = false
@@ -170,6 +185,7 @@ export class Scheduler {
   /** When the pending resync is due: at once if urgent, else after the quiet period (bounded). */
   private resyncDue(p: Pending): number {
     if (p.urgent) return p.first
+    if (this.lastRunCheap) return Math.min(p.last + this.timing.cheapQuietMs, p.first + this.timing.maxDelayMs)
     const due = Math.min(p.last + this.timing.quietMs, p.first + this.timing.maxDelayMs)
     return Math.max(due, this.lastEventRunAt + this.timing.minIntervalMs)
   }
@@ -212,8 +228,10 @@ export class Scheduler {
     const t0 = clock.monotonic()
     let error: unknown
     let failed = false
+    this.lastRunCheap = false
     try {
-      await this.opts.run(work)
+      const report = await this.opts.run(work)
+      this.lastRunCheap = report !== undefined && !report.reloaded
     } catch (err) {
       failed = true
       error = err

@@ -11,7 +11,7 @@ import {EventStream, type EventStreamOptions, type EventStreamStatus} from '../m
 import {isRoutingEvent, type MarathonEvent} from '../marathon/event-types.js'
 import type {HealthReport, Metrics, WatchFacts} from '../metrics.js'
 import {Poller} from './poll.js'
-import {Scheduler, type SchedulerStatus, type SchedulerTiming, type Work, type WorkOutcome} from './scheduler.js'
+import {Scheduler, type RunReport, type SchedulerStatus, type SchedulerTiming, type Work, type WorkOutcome} from './scheduler.js'
 
 /** Stream settings the watcher passes through (clock and logger come from the watcher). */
 export type StreamSettings = Omit<EventStreamOptions, 'clock' | 'logger'>
@@ -25,7 +25,7 @@ export interface WatcherOptions {
   readonly clock: Clock
   readonly logger: Logger
   /** The daemon's work: `resync` fetches apps and regenerates, `reload` reloads the current config. */
-  readonly run: (work: Work) => Promise<void>
+  readonly run: (work: Work) => Promise<RunReport | void>
   readonly timing?: Partial<SchedulerTiming>
   readonly metrics?: Metrics
   /**

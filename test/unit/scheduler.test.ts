@@ -194,4 +194,41 @@ describe('Scheduler', () => {
     expect(runs).toBe(2)
     expect(logger.messages('error')).toEqual(['scheduler onDone hook failed', 'scheduler onDone hook failed'])
   })
+
+  describe('after a cheap run (no reload)', () => {
+    /** A scheduler whose runs report `reloaded` from the list, in order. */
+    function reporting(reloaded: readonly boolean[]): {clock: FakeClock; scheduler: Scheduler; at: number[]} {
+      const clock = new FakeClock()
+      const at: number[] = []
+      const scheduler = new Scheduler({
+        clock, logger: new MemoryLogger(), timing: {quietMs: 100, minIntervalMs: 250, cheapQuietMs: 20},
+        run: async () => ({reloaded: reloaded[at.push(clock.monotonic()) - 1] ?? true}),
+      })
+      return {clock, scheduler, at}
+    }
+    const cases = [
+      {desc: 'uses the short quiet period and no minimum interval', reloaded: [false], expected: [100, 130]},
+      {desc: 'keeps the normal timing after a reload', reloaded: [true], expected: [100, 350]},
+    ]
+    for (const c of cases) {
+      it(c.desc, async () => {
+        const h = reporting(c.reloaded)
+        h.scheduler.markDirty()
+        await h.clock.advance(110)
+        h.scheduler.markDirty()
+        await h.clock.advance(300)
+        expect(h.at).toEqual(c.expected)
+      })
+    }
+    it('treats a run without a report as a reload', async () => {
+      const clock = new FakeClock()
+      const at: number[] = []
+      const s = new Scheduler({clock, logger: new MemoryLogger(), timing: {quietMs: 100, minIntervalMs: 250, cheapQuietMs: 20}, run: async () => void at.push(clock.monotonic())})
+      s.markDirty()
+      await clock.advance(110)
+      s.markDirty()
+      await clock.advance(300)
+      expect(at).toEqual([100, 350])
+    })
+  })
 })
