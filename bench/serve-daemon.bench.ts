@@ -10,7 +10,8 @@
  *   counting reloads and failed requests; then one bad app among them (with 20 blue/green pairs
  *   present) found by bisection: wall time and `haproxy -c` runs.
  *
- * Usage: `npx tsx bench/serve-daemon.bench.ts [sizes, default 100,1000] [scale events, default 50]`.
+ * Usage: `npx tsx bench/serve-daemon.bench.ts [sizes, default 100,1000] [scale events, default 50]`
+ * (env MLB_BENCH_ARGS: extra daemon flags as JSON, MLB_BENCH_TIMING: scheduler timing as JSON).
  * Prints one JSON object per phase.
  */
 import {startSimulator, type Simulator} from '../src/sim/index.js'
@@ -105,7 +106,8 @@ async function latency(sim: Simulator, t: TestDaemon, n: number, events: number)
     const deploys = logLines(t.logger, /^reloaded HAProxy$/).slice(-reloads)
     const phase = (key: string): number => pct(deploys.map((r) => Number(r.fields[key])), 0.5)
     const deploy = {validateMs: phase('validateMs'), writeMs: phase('writeMs'), reloadMs: phase('reloadMs')}
-    console.log(JSON.stringify({phase: 'event-to-traffic', apps: n, resyncMedianMs: median('durationMs'), resyncWaitMedianMs: median('waitedMs'), deployMedian: deploy, scaleEvents: samples.length, p50Ms: pct(samples, 0.5), p99Ms: pct(samples, 0.99), maxMs: pct(samples, 1), reloads, requests: totals.requests, failedRequests: totals.failed}))
+    const runtimeApplies = logLines(t.logger, /^applied through the runtime API/).length
+    console.log(JSON.stringify({phase: 'event-to-traffic', apps: n, runtimeApplies, resyncMedianMs: median('durationMs'), resyncWaitMedianMs: median('waitedMs'), deployMedian: deploy, scaleEvents: samples.length, p50Ms: pct(samples, 0.5), p99Ms: pct(samples, 0.99), maxMs: pct(samples, 1), reloads, requests: totals.requests, failedRequests: totals.failed}))
   }
 }
 
@@ -160,7 +162,9 @@ async function main(): Promise<void> {
       await sim.waitFor(() => sim.tasks().filter((x) => x.state === 'TASK_RUNNING').length >= n, 60_000)
       const t0 = Date.now()
       const timing = process.env['MLB_BENCH_TIMING'] === undefined ? {} : {timing: JSON.parse(process.env['MLB_BENCH_TIMING']) as object}
-      t = await startTestDaemon({marathon: [sim.url], config: timing})
+      // MLB_BENCH_ARGS: extra `mlb serve` flags as a JSON array, e.g. '["--no-runtime-api"]' for the reload-only baseline.
+      const args = JSON.parse(process.env['MLB_BENCH_ARGS'] ?? '[]') as string[]
+      t = await startTestDaemon({marathon: [sim.url], config: timing, args})
       await t.daemon.idle()
       console.log(JSON.stringify({phase: 'start', apps: n, startMs: Date.now() - t0}))
       sim.clearHistory()

@@ -185,17 +185,19 @@ async function stateAndReload(t: Timer, opts: DeployOptions, warnings: string[])
 /** Deploys `files`: see the module comment. Never throws for invalid configs or reload failures. */
 export async function deployConfig(files: ConfigFiles, opts: DeployOptions): Promise<DeployResult> {
   const runtime = opts.runtime
-  if (runtime === undefined || opts.skipValidation || opts.reloader === undefined) return deployOnce(files, {...opts, runtime: undefined}, [])
+  if (runtime === undefined || opts.reloader === undefined) return deployOnce(files, {...opts, runtime: undefined}, [], false)
+  // Under the lock even without the fast path (the bisection deploys with --skip-validation
+  // semantics): a deletion retry must not run during a reload.
   return runtime.servers.exclusive(async () => {
     const refused = await runtime.settle().catch((err: unknown) => `restoring the last good configuration failed: ${errorMessage(err)}`)
-    if (refused === undefined) return deployOnce(files, opts, [])
+    if (refused === undefined) return deployOnce(files, opts, [], !opts.skipValidation)
     // The running worker holds servers of a refused file: reload, whatever the new bytes are.
-    const r = await deployOnce(files, {...opts, runtime: undefined}, [refused])
-    return r.changed ? r : reloadCurrentConfig({...opts, runtime: undefined})
+    const r = await deployOnce(files, opts, [refused], false)
+    return r.changed ? r : reloadCurrentOnce(opts, [refused])
   })
 }
 
-async function deployOnce(files: ConfigFiles, opts: DeployOptions, errors: string[]): Promise<DeployResult> {
+async function deployOnce(files: ConfigFiles, opts: DeployOptions, errors: string[], fastPath: boolean): Promise<DeployResult> {
   const t: Timer = {clock: opts.clock, start: opts.clock.monotonic(), validateMs: 0, writeMs: 0, reloadMs: 0}
   const warnings: string[] = []
   const base = {serverStateSaved: false, errors, warnings}
@@ -207,7 +209,7 @@ async function deployOnce(files: ConfigFiles, opts: DeployOptions, errors: strin
     if (!(await hasChanged(files, running, opts.layout))) {
       return {...base, changed: false, valid: true, written: false, reloaded: false, durations: durations(t)}
     }
-    if (opts.runtime !== undefined && running !== undefined) {
+    if (fastPath && opts.runtime !== undefined && running !== undefined) {
       const fast = await timed(t, 'reloadMs', () => opts.runtime!.tryApply(files, running))
       if (fast.applied) {
         const runtime = {commands: fast.commands, added: fast.added, removed: fast.removed, toggled: fast.toggled, draining: fast.draining}

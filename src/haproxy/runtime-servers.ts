@@ -11,7 +11,7 @@
  */
 import type {Clock, TimerHandle} from '../clock.js'
 import {errorMessage} from '../errors.js'
-import {addCommands, toggleCommand, type RuntimePlan} from './runtime-diff.js'
+import {addCommands, toggleCommand, type RuntimePlan, type ServerLine} from './runtime-diff.js'
 import {workerCommand} from './master.js'
 
 /** Outcome of {@link RuntimeServers.apply}. */
@@ -30,9 +30,9 @@ export interface RuntimeServersOptions {
   /** The master CLI socket (`-S`). */
   readonly masterSocket: string
   readonly clock: Clock
-  /** How often a refused deletion is retried (default 250 ms). */
+  /** First retry of a refused deletion (default 250 ms); the delay doubles up to 5 s. */
   readonly retryMs?: number
-  /** Give up retrying after this many attempts; the next reload removes the server (default 2400 = 10 min). */
+  /** Give up retrying after this many attempts; the next reload removes the server (default 125, about 10 min). */
   readonly maxRetries?: number
   /** Told about each deletion done by a retry, and about retries given up. */
   readonly onNote?: (msg: string, fields: Record<string, unknown>) => void
@@ -45,13 +45,19 @@ function accepted(command: string, answer: string): boolean {
   return answer.trim() === ''
 }
 
+function sameLine(a: ServerLine, b: ServerLine): boolean {
+  return a.address === b.address && a.disabled === b.disabled && a.keywords.join(' ') === b.keywords.join(' ')
+}
+
 /** Dynamic servers of the running worker, driven through the master CLI. */
 export class RuntimeServers {
   private readonly opts: RuntimeServersOptions
   private tail: Promise<unknown> = Promise.resolve()
   /** `backend/server` waiting for its connections to end before `del server`. */
-  private readonly pending = new Map<string, number>()
+  private readonly pending = new Map<string, {readonly line: ServerLine; attempts: number}>()
   private timer: TimerHandle | undefined
+  /** Retry rounds since the pending set was last empty: long-lived connections back off. */
+  private rounds = 0
   private stopped = false
 
   constructor(opts: RuntimeServersOptions) {
@@ -88,16 +94,21 @@ export class RuntimeServers {
       const err = await send(`set server ${key} state maint`)
       if (err !== undefined) return fail(err)
       // Refused while connections are attached: the server stays in maintenance and is retried.
-      if ((await send(`del server ${key}`)) !== undefined) this.pending.set(key, 0)
+      if ((await send(`del server ${key}`)) !== undefined) this.pending.set(key, {line: s, attempts: 0})
     }
     for (const s of plan.toggle) {
       const err = await send(toggleCommand(s))
       if (err !== undefined) return fail(err)
     }
     for (const s of plan.add) {
-      // A draining server of that name still exists: a reload is the only clean way out.
-      if (this.pending.has(`${s.backend}/${s.name}`)) return fail(`server ${s.backend}/${s.name} is still draining`)
-      for (const command of addCommands(s)) {
+      const key = `${s.backend}/${s.name}`
+      const draining = this.pending.get(key)
+      // Marathon reuses ports: a new task may come back as a server that is still draining.
+      // The same line brings it back into service; any other line needs a reload.
+      if (draining !== undefined && !sameLine(draining.line, s)) return fail(`server ${key} is still draining`)
+      this.pending.delete(key)
+      const commands = draining === undefined ? addCommands(s) : addCommands(s).slice(1)
+      for (const command of commands) {
         const err = await send(command)
         if (err !== undefined) return fail(err)
       }
@@ -109,6 +120,7 @@ export class RuntimeServers {
   /** Call under {@link exclusive} before a reload: the new worker has none of the draining servers. */
   reloaded(): void {
     this.pending.clear()
+    this.rounds = 0
     this.timer?.cancel()
     this.timer = undefined
   }
@@ -121,16 +133,18 @@ export class RuntimeServers {
   }
 
   private arm(): void {
+    if (this.pending.size === 0) this.rounds = 0
     if (this.timer !== undefined || this.pending.size === 0 || this.stopped) return
-    this.timer = this.opts.clock.timer(this.opts.retryMs ?? 250, () => {
+    const delay = Math.min((this.opts.retryMs ?? 250) * 2 ** this.rounds++, 5000)
+    this.timer = this.opts.clock.timer(delay, () => {
       this.timer = undefined
       void this.exclusive(() => this.retryDeletes()).finally(() => this.arm())
     })
   }
 
   private async retryDeletes(): Promise<void> {
-    const max = this.opts.maxRetries ?? 2400
-    for (const [key, attempts] of [...this.pending]) {
+    const max = this.opts.maxRetries ?? 125
+    for (const [key, entry] of [...this.pending]) {
       if (this.stopped || !this.pending.has(key)) return
       let answer: string
       try {
@@ -141,11 +155,11 @@ export class RuntimeServers {
       if (accepted(`del server ${key}`, answer)) {
         this.pending.delete(key)
         this.opts.onNote?.('deleted a drained server from HAProxy', {server: key})
-      } else if (attempts + 1 >= max) {
+      } else if (entry.attempts + 1 >= max) {
         this.pending.delete(key)
         this.opts.onNote?.('server still has connections; it stays in maintenance until the next reload', {server: key, answer: answer.trim()})
       } else {
-        this.pending.set(key, attempts + 1)
+        entry.attempts++
       }
     }
   }
