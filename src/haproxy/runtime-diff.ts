@@ -112,6 +112,15 @@ function isToggle(a: ServerLine, b: ServerLine): boolean {
 
 const reload = (reason: string): RuntimeDiff => ({kind: 'reload', reason})
 
+/** The first line that differs, for the log line that says why a reload was needed. */
+function firstDifference(a: string, b: string): string {
+  const x = a.split('\n')
+  const y = b.split('\n')
+  const i = x.findIndex((line, k) => line !== y[k])
+  const at = i === -1 ? x.length : i
+  return `first at ${JSON.stringify((y[at] ?? x[at] ?? '').trim().slice(0, 80))}`
+}
+
 /**
  * `runtime` with the commands' plan when `next` differs from `running` only in server lines of
  * existing backends that `add server` can express; otherwise `reload` with the reason.
@@ -120,7 +129,7 @@ export function diffConfigs(running: string, next: string): RuntimeDiff {
   if (running === next) return {kind: 'runtime', plan: {remove: [], toggle: [], add: []}}
   const a = parseConfig(running)
   const b = parseConfig(next)
-  if (a.skeleton !== b.skeleton) return reload('more than server lines changed')
+  if (a.skeleton !== b.skeleton) return reload(`more than server lines changed (${firstDifference(a.skeleton, b.skeleton)})`)
   // Dynamic servers ignore default-server settings (HAProxy 2.6): they would differ from the file.
   if (b.hasDefaultServer) return reload('default-server present')
   const remove: ServerLine[] = []
