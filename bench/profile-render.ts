@@ -6,7 +6,7 @@
 import {Session} from 'node:inspector/promises'
 import {tmpdir} from 'node:os'
 
-import {generateConfig} from '../src/generate.js'
+import {generateConfig, generateOptions} from '../src/generate.js'
 import {parseAppsChunks} from '../src/marathon/apps-stream.js'
 import {keepLbFields} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
@@ -32,10 +32,7 @@ const apps = Number(process.argv[2] ?? '5000')
 const runs = Number(process.argv[3] ?? '10')
 const body = Buffer.from(JSON.stringify(generateState(apps)))
 const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
-const options = {
-  groups: ['external'], strictMode: false, healthCheck: true, haproxyMap: false, dontBindHttpHttps: false, groupHttpsByVhost: false,
-  sslCerts: ['/etc/ssl/cert.pem'], haproxyDir: '/marathon-lb/', servicePortRange: {min: 10050, max: 10100}, frameworkName: undefined,
-}
+const options = generateOptions({groups: ['external'], healthCheck: true})
 const once = (): void => {
   generateConfig({marathon: parseAppsChunks(chunksOf(body), keepLbFields), options, templates, hostIps: new Map()})
 }

@@ -18,7 +18,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawn} from 'node:child_process'
 
-import {generateConfig, type GenerateOptions} from '../src/generate.js'
+import {generateConfig, generateOptions, type GenerateOptions} from '../src/generate.js'
 import {parseAppsChunks} from '../src/marathon/apps-stream.js'
 import {keepLbFields} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
@@ -38,18 +38,7 @@ const RUNS = 9
 const PROCESS_RUNS = 5
 const TIME = '/usr/bin/time'
 
-const OPTIONS: GenerateOptions = {
-  groups: ['external'],
-  strictMode: false,
-  healthCheck: true,
-  haproxyMap: false,
-  dontBindHttpHttps: false,
-  groupHttpsByVhost: false,
-  sslCerts: ['/etc/ssl/cert.pem'],
-  haproxyDir: '/marathon-lb/',
-  servicePortRange: {min: 10050, max: 10100},
-  frameworkName: undefined,
-}
+const OPTIONS: GenerateOptions = generateOptions({groups: ['external'], healthCheck: true})
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)

@@ -116,3 +116,23 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
     renderedAppIds: rendered.renderedAppIds,
   }
 }
+
+/**
+ * marathon-lb's defaults (spec §1.1) as GenerateOptions, serving every group (`*`), with
+ * overrides: for tests, benchmarks and embedders that do not parse flags.
+ */
+export function generateOptions(overrides: Partial<GenerateOptions> = {}): GenerateOptions {
+  return {
+    groups: ['*'],
+    strictMode: false,
+    healthCheck: false,
+    haproxyMap: false,
+    dontBindHttpHttps: false,
+    groupHttpsByVhost: false,
+    sslCerts: ['/etc/ssl/cert.pem'],
+    haproxyDir: '/marathon-lb/',
+    servicePortRange: {min: 10050, max: 10100},
+    frameworkName: undefined,
+    ...overrides,
+  }
+}

@@ -4,7 +4,7 @@
  * tasks(task(host('10.0.0.1'), ports(31000))))`. They produce Marathon JSON, so tests go
  * through the same parser as production.
  */
-import {generateConfig, type GeneratedConfig, type GenerateOptions} from '../src/generate.js'
+import {generateConfig, generateOptions, type GeneratedConfig, type GenerateOptions} from '../src/generate.js'
 import {loadTemplateSet} from '../src/templates/load.js'
 
 type Json = Record<string, unknown>
@@ -73,11 +73,7 @@ export function marathon(...apps: Json[]): {apps: Json[]} {
 
 /** marathon-lb's defaults as GenerateOptions (group `*`), with overrides. */
 export function options(o: Partial<GenerateOptions> = {}): GenerateOptions {
-  return {
-    groups: ['*'], strictMode: false, healthCheck: false, haproxyMap: false, dontBindHttpHttps: false,
-    groupHttpsByVhost: false, sslCerts: ['/etc/ssl/cert.pem'], haproxyDir: '/marathon-lb/',
-    servicePortRange: {min: 10050, max: 10100}, frameworkName: undefined, ...o,
-  }
+  return generateOptions(o)
 }
 
 /** Generates with the default templates (plus `env` overrides) from a state. */

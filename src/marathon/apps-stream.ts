@@ -10,6 +10,7 @@
  * strings die young.
  */
 import type {BytesParser} from './lb-bytes.js'
+import {BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE, isWs} from './json-bytes.js'
 
 /**
  * Applied to each element of `apps` right after it is parsed. With `fromBytes`, the stream
@@ -17,18 +18,7 @@ import type {BytesParser} from './lb-bytes.js'
  */
 export type AppTransform = ((app: unknown) => unknown) & {readonly fromBytes?: BytesParser}
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const OPEN_OBJ = 0x7b
-const CLOSE_OBJ = 0x7d
-const OPEN_ARR = 0x5b
-const CLOSE_ARR = 0x5d
-const COMMA = 0x2c
-const COLON = 0x3a
 
-function isWs(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
-}
 
 function isDelimiter(c: number | undefined): boolean {
   return c === COMMA || c === CLOSE_OBJ || c === CLOSE_ARR || isWs(c)

@@ -14,6 +14,7 @@
 
 import {asciiString} from './lb-strings.js'
 import {builder, compileShape, type Compiled, type Shape} from './lb-shape.js'
+import {BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE} from './json-bytes.js'
 
 export type {Shape} from './lb-shape.js'
 
@@ -26,14 +27,6 @@ export interface Parsed {
 /** Parses the value starting at `pos` (after optional white space); undefined when `buf` ends first. */
 export type BytesParser = (buf: Buffer, pos: number) => Parsed | undefined
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const OPEN_OBJ = 0x7b
-const CLOSE_OBJ = 0x7d
-const OPEN_ARR = 0x5b
-const CLOSE_ARR = 0x5d
-const COMMA = 0x2c
-const COLON = 0x3a
 const MINUS = 0x2d
 const ZERO = 0x30
 const NINE = 0x39

@@ -5,23 +5,12 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {generateState} from '../../bench/gen-state.js'
-import {generateConfig, type GenerateOptions} from '../../src/generate.js'
+import {generateConfig, generateOptions, type GenerateOptions} from '../../src/generate.js'
 import {keepLbFields} from '../../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../../src/templates/load.js'
 import {ROOT} from '../cli-run.js'
 
-const BASE: GenerateOptions = {
-  groups: ['*'],
-  strictMode: false,
-  healthCheck: false,
-  haproxyMap: false,
-  dontBindHttpHttps: false,
-  groupHttpsByVhost: false,
-  sslCerts: ['/etc/ssl/cert.pem'],
-  haproxyDir: '/marathon-lb/',
-  servicePortRange: {min: 10050, max: 10100},
-  frameworkName: undefined,
-}
+const BASE: GenerateOptions = generateOptions()
 
 const VARIANTS: readonly Partial<GenerateOptions>[] = [{}, {healthCheck: true, groups: ['external']}, {haproxyMap: true}, {groupHttpsByVhost: true, strictMode: true}]
 
