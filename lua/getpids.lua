@@ -5,13 +5,10 @@
 -- /proc only, so it does not need to fork (HAProxy forbids fork unless insecure-fork-wanted).
 -- Body: space-separated pids, master first; 200, text/plain, explicit content-length.
 
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if f == nil then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+-- Load the shared helpers from this file's own folder (lua-load gives no search path).
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local mlb = require("mlb-common")
+local read_all = mlb.read_file
 
 -- Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses).
 local function stat_fields(pid)
@@ -47,10 +44,5 @@ local function instance_pids()
 end
 
 core.register_service("getpids", "http", function(applet)
-  local response = instance_pids()
-  applet:set_status(200)
-  applet:add_header("content-length", string.len(response))
-  applet:add_header("content-type", "text/plain")
-  applet:start_response()
-  applet:send(response)
+  mlb.send_text(applet, 200, instance_pids())
 end)

@@ -6,15 +6,16 @@
 -- user needs `insecure-fork-wanted` (else fork fails: exit code 127) and can only signal an
 -- mlb running as that same user (docs/haproxy.md).
 
+-- Load the shared helpers from this file's own folder (lua-load gives no search path).
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local mlb = require("mlb-common")
+
 local function mlb_pid()
   local path = os.getenv("MLB_PID_FILE")
   if path == nil or path == "" then return nil end
-  local f = io.open(path, "rb")
-  if f == nil then return nil end
-  local content = f:read("*a")
-  f:close()
+  local content = mlb.read_file(path)
   -- Only digits reach the command line below.
-  return content:match("^%s*(%d+)%s*$")
+  return content and content:match("^%s*(%d+)%s*$")
 end
 
 -- Returns success and the exit code, like pkill's (1 = no process found).
@@ -25,23 +26,15 @@ local function send_signal(name)
   return ok == true, tonumber(code) or 1
 end
 
-local function send_response(applet, status, response)
-  applet:set_status(status)
-  applet:add_header("content-length", string.len(response))
-  applet:add_header("content-type", "text/plain")
-  applet:start_response()
-  applet:send(response)
-end
-
 local function signal_service(name)
   return function(applet)
     local success, code = send_signal(name)
     if not success then
-      send_response(applet, 500, string.format(
+      mlb.send_text(applet, 500, string.format(
         "Failed to send SIG%s signal to marathon-lb (exit code %d). Is marathon-lb running in 'poll' mode?", name, code))
       return
     end
-    send_response(applet, 200, "Sent SIG" .. name .. " signal to marathon-lb")
+    mlb.send_text(applet, 200, "Sent SIG" .. name .. " signal to marathon-lb")
   end
 end
 
