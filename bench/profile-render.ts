@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 
 import {generateConfig, generateOptions} from '../src/generate.js'
 import {parseAppsChunks} from '../src/marathon/apps-stream.js'
-import {keepLbFields} from '../src/marathon/lb-fields.js'
+import {readLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
 import {generateState} from './gen-state.js'
 
@@ -34,7 +34,7 @@ const body = Buffer.from(JSON.stringify(generateState(apps)))
 const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
 const options = generateOptions({groups: ['external'], healthCheck: true})
 const once = (): void => {
-  generateConfig({marathon: parseAppsChunks(chunksOf(body), keepLbFields), options, templates, hostIps: new Map()})
+  generateConfig({marathon: parseAppsChunks(chunksOf(body), readLbApps), options, templates, hostIps: new Map()})
 }
 for (let i = 0; i < 3; i++) once()
 const session = new Session()

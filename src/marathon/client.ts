@@ -11,7 +11,7 @@ import type {Logger} from '../log.js'
 import {redactSecrets, redactUrl} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
 import {AppsBodyStream} from './apps-stream.js'
-import {keepLbFields} from './lb-fields.js'
+import {readLbApps} from './lb-fields.js'
 import {undiciCore} from './undici-core.js'
 import {BasicAuth, type MarathonAuth} from './auth.js'
 
@@ -258,7 +258,7 @@ export class MarathonClient {
    * MarathonError on a non-2xx status or a body without an `apps` array.
    */
   async getApps(opts: {lbFieldsOnly?: boolean} = {}): Promise<unknown> {
-    const each = opts.lbFieldsOnly === true ? keepLbFields : undefined
+    const each = opts.lbFieldsOnly === true ? readLbApps : undefined
     const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, () => new AppsBodyStream(each))
     if (res.status < 200 || res.status >= 300) {
       const msg = this.scrub(messageSuffix(res.body))

@@ -7,6 +7,7 @@ import {lookup} from 'node:dns/promises'
 import {isIPv4} from 'node:net'
 
 import type {Logger} from '../log.js'
+import {ReadTasks} from '../model/apps.js'
 
 /** Looks up one host name; resolves to undefined when it has no IPv4 address. */
 export type LookupFn = (host: string) => Promise<string | undefined>
@@ -82,7 +83,8 @@ export function taskHosts(marathon: unknown): Set<string> {
   const apps = (marathon as {apps?: unknown} | null)?.apps
   if (!Array.isArray(apps)) return hosts
   for (const app of apps as unknown[]) {
-    const tasks = (app as {tasks?: unknown} | null)?.tasks
+    const field = (app as {tasks?: unknown} | null)?.tasks
+    const tasks = field instanceof ReadTasks ? field.tasks : field
     if (!Array.isArray(tasks)) continue
     for (const task of tasks as unknown[]) {
       const host = (task as {host?: unknown} | null)?.host

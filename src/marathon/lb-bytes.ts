@@ -164,8 +164,7 @@ class Reader {
         this.skip()
         continue
       }
-      const sub = shape.nested[k]
-      const v = sub === undefined ? this.value() : this.projected(sub)
+      const v = this.member(shape, k)
       if ((seen & (1 << k)) === 0) {
         seen |= 1 << k
         order = order * 16 + k + 1
@@ -175,6 +174,21 @@ class Reader {
     const out = builder(shape, order)(slots)
     slots.fill(undefined)
     return out
+  }
+
+  /** The value of kept key `k` of `shape` at pos: its own reader's, else projected or whole. */
+  private member(shape: Compiled, k: number): unknown {
+    const read = shape.readers[k]
+    if (read !== undefined) {
+      const r = read(this.buf, this.pos)
+      if (r === undefined) throw INCOMPLETE
+      if (r !== null) {
+        this.pos = r.end
+        return r.value
+      }
+    }
+    const sub = shape.nested[k]
+    return sub === undefined ? this.value() : this.projected(sub)
   }
 
   /**

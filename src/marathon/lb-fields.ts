@@ -7,6 +7,7 @@
  */
 
 import {shapedParser, type BytesParser, type Shape} from './lb-bytes.js'
+import {readTaskList} from './task-bytes.js'
 
 const PORT_MAPPING: Shape = {keys: ['containerPort', 'servicePort']}
 
@@ -54,3 +55,13 @@ function reduce(app: unknown): unknown {
  * body stream (src/marathon/apps-stream.ts).
  */
 export const keepLbFields: ((app: unknown) => unknown) & {readonly fromBytes: BytesParser} = Object.assign(reduce, {fromBytes: shapedParser(APP)})
+
+/**
+ * Like {@link keepLbFields}, except that from bytes each app's `tasks` list is read straight
+ * into the model ({@link readTaskList}; src/model/apps.ts takes it as it is). What the daemon and
+ * `--dry` fetch with: same model, same problems, about half the work for the largest part of the
+ * body.
+ */
+export const readLbApps: ((app: unknown) => unknown) & {readonly fromBytes: BytesParser} = Object.assign((app: unknown) => reduce(app), {
+  fromBytes: shapedParser({...APP, readers: {tasks: readTaskList}}),
+})

@@ -9,13 +9,22 @@ export interface Shape {
   readonly keys: readonly string[]
   /** Per key: projection of the value (objects) or of each element (arrays). */
   readonly nested?: Readonly<Record<string, Shape>>
+  /**
+   * Per key: a reader tried first on the value's bytes; `null` from it means "read it the
+   * general way" (with `nested`), undefined that the bytes end inside the value.
+   */
+  readonly readers?: Readonly<Record<string, KeyReader>>
 }
+
+/** A reader of one key's value from bytes (see {@link Shape.readers}). */
+export type KeyReader = (buf: Buffer, pos: number) => {readonly value: unknown; readonly end: number} | undefined | null
 
 /** A {@link Shape} ready for the parser. */
 export interface Compiled {
   readonly names: readonly string[]
   readonly bytes: readonly Buffer[]
   readonly nested: readonly (Compiled | undefined)[]
+  readonly readers: readonly (KeyReader | undefined)[]
   /** Values of the object being parsed, by key index (a shape never contains itself). */
   readonly slots: unknown[]
   /** Object builders by key order (see {@link builder}). */
@@ -37,6 +46,7 @@ export function compileShape(shape: Shape): Compiled {
       const sub = shape.nested?.[k]
       return sub === undefined ? undefined : compileShape(sub)
     }),
+    readers: shape.keys.map((k) => shape.readers?.[k]),
     slots: shape.keys.map(() => undefined),
     builders: new Map(),
   }

@@ -23,6 +23,15 @@ export interface ParsedApps {
 type Json = {readonly [key: string]: unknown}
 
 /**
+ * An app's `tasks` list already read into the model by a byte reader
+ * (src/marathon/task-bytes.ts), taken as it is. JSON cannot produce one: only mlb's own readers
+ * put it in place of the list.
+ */
+export class ReadTasks {
+  constructor(readonly tasks: readonly Task[]) {}
+}
+
+/**
  * Thrown inside this module for one malformed field; caught per app. The field's path is
  * prefixed on the way out ({@link within}), so no path string is built unless a field is bad.
  */
@@ -179,7 +188,7 @@ function parseApp(raw: unknown): App {
     networkModes: objects(raw, 'networks', (n) => [str(n, 'mode')]).map((m) => m[0]),
     healthChecks: objects(raw, 'healthChecks', parseHealthCheck),
     lastScalingAt: versionInfo === undefined ? undefined : at('versionInfo', () => str(versionInfo, 'lastScalingAt')),
-    tasks: objects(raw, 'tasks', parseTask),
+    tasks: raw.tasks instanceof ReadTasks ? raw.tasks.tasks : objects(raw, 'tasks', parseTask),
   }
 }
 
