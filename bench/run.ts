@@ -20,7 +20,7 @@ import {spawn} from 'node:child_process'
 
 import {generateConfig, generateOptions, type GenerateOptions} from '../src/generate.js'
 import {parseAppsChunks} from '../src/marathon/apps-stream.js'
-import {keepLbFields} from '../src/marathon/lb-fields.js'
+import {readLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
 import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
 import {startFixtureServer} from '../test/fixture-server.js'
@@ -83,7 +83,7 @@ function inProcess(body: Buffer): InProcess {
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const c0 = cpuMs()
     const t0 = performance.now()
-    const marathon = parseAppsChunks(chunksOf(body), keepLbFields)
+    const marathon = parseAppsChunks(chunksOf(body), readLbApps)
     const t1 = performance.now()
     const out = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map()})
     const t2 = performance.now()

@@ -73,6 +73,14 @@ class Reader {
     this.len = buf.length
   }
 
+  /**
+   * The byte at `j`, or -1 past the end. Never read a typed array out of bounds here: once V8
+   * has seen such a read yield `undefined`, the function's byte comparisons all become generic.
+   */
+  private at(j: number): number {
+    return j < this.len ? this.buf[j]! : -1
+  }
+
   private fail(): never {
     if (this.pos >= this.len) throw INCOMPLETE
     throw new SyntaxError(`Unexpected token in JSON at position ${this.pos}`)
@@ -308,21 +316,21 @@ class Reader {
     const neg = b[j] === MINUS
     if (neg) j++
     let n = 0
-    if (b[j] === ZERO) j++
+    if (this.at(j) === ZERO) j++
     else if (j < this.len && isDigit(b[j]!)) while (j < this.len && isDigit(b[j]!)) n = n * 10 + b[j++]! - ZERO
     else {
       this.pos = j
       this.fail()
     }
     let simple = j - start <= 15
-    if (b[j] === DOT) {
+    if (this.at(j) === DOT) {
       simple = false
       j = this.digits(j + 1)
     }
-    if (b[j] === 0x65 || b[j] === 0x45) {
+    if (this.at(j) === 0x65 || this.at(j) === 0x45) {
       simple = false
       j++
-      if (b[j] === 0x2b || b[j] === MINUS) j++
+      if (this.at(j) === 0x2b || this.at(j) === MINUS) j++
       j = this.digits(j)
     }
     // A number may only end at a delimiter, which must be in this buffer.

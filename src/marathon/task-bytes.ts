@@ -8,42 +8,16 @@
  * exactly as it would for `JSON.parse`'s result. So this is only ever a faster route to the
  * same value, checked by test/unit/task-bytes.test.ts.
  *
- * Skipped values are checked for JSON structure as they are passed over, so invalid bytes are
- * never accepted: they are handed to the general reader, which raises the SyntaxError.
- *
- * Every byte is read through `at()`, which gives -1 past the end: no comparison below accepts
- * it, so every such path ends in stop(), which tells the end of the bytes (wait for more) from
- * bytes it does not take (step aside). Why not just read past the end: a typed array read out of
- * bounds yields `undefined`, and once V8 has seen that, every byte comparison in the function
- * becomes a generic one — the reader ran 60 % slower on bodies that arrive in chunks.
+ * Skipped values are checked for JSON structure as they are passed over (byte-scanner.ts), so
+ * invalid bytes are never accepted: they are handed to the general reader, which raises the
+ * SyntaxError.
  */
 import {ReadTasks} from '../model/apps.js'
 import type {Task} from '../model/types.js'
 import type {Parsed} from './lb-bytes.js'
-import {asciiString} from './lb-strings.js'
-import {BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE} from './json-bytes.js'
+import {ASIDE, ByteScanner, INCOMPLETE, MINUS, NINE, TRUE, ZERO} from './byte-scanner.js'
+import {CLOSE_ARR, CLOSE_OBJ, QUOTE} from './json-bytes.js'
 
-/** The bytes end inside the value: the caller waits for more. */
-const INCOMPLETE = Symbol('incomplete')
-/** Not the common case: the caller reads the value the general way. */
-const ASIDE = Symbol('aside')
-
-const MINUS = 0x2d
-const ZERO = 0x30
-const NINE = 0x39
-const DOT = 0x2e
-const LOWER_E = 0x65
-const UPPER_E = 0x45
-const PLUS = 0x2b
-
-interface Decoders {
-  utf8Slice(start: number, end: number): string
-  latin1Slice(start: number, end: number): string
-}
-
-const TRUE = Buffer.from('true')
-const FALSE = Buffer.from('false')
-const NULL = Buffer.from('null')
 const EMPTY: readonly number[] = Object.freeze([])
 
 const TASK_KEYS = ['id', 'host', 'ports', 'state', 'ipAddresses', 'healthCheckResults'].map((k) => Buffer.from(k))
@@ -70,204 +44,8 @@ function listFrom<T>(mark: number): T[] {
   return out
 }
 
-/** One read of one task list; fields rather than closures keep the hot paths monomorphic. */
-class TaskReader {
-  pos: number
-  private readonly len: number
-
-  constructor(private readonly b: Buffer, pos: number) {
-    this.pos = pos
-    this.len = b.length
-  }
-
-  /** The byte at `j`, or -1 past the end. */
-  private at(j: number): number {
-    return j < this.len ? this.b[j]! : -1
-  }
-
-  private stop(): never {
-    throw this.pos >= this.len ? INCOMPLETE : ASIDE
-  }
-
-  /** The next byte that is not JSON white space; the cursor is left on it. */
-  private ws(): number {
-    let j = this.pos
-    let c = this.at(j)
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = this.at(++j)
-    this.pos = j
-    if (c < 0) throw INCOMPLETE
-    return c
-  }
-
-  /** After a member or element: true at `,`, false at `close` (both consumed). */
-  private more(close: number): boolean {
-    const c = this.ws()
-    if (c === COMMA) {
-      this.pos++
-      return true
-    }
-    if (c === close) {
-      this.pos++
-      return false
-    }
-    return this.stop()
-  }
-
-  /** Opens the list at pos (consumed): false when it is empty (closed too). Null or not a list steps aside. */
-  private openList(): boolean {
-    if (this.ws() !== OPEN_ARR) throw ASIDE
-    this.pos++
-    if (this.ws() !== CLOSE_ARR) return true
-    this.pos++
-    return false
-  }
-
-  /** Opens the object at pos (consumed): false when it is empty (closed too). Not an object steps aside. */
-  private openObject(): boolean {
-    if (this.ws() !== OPEN_OBJ) throw ASIDE
-    this.pos++
-    if (this.ws() !== CLOSE_OBJ) return true
-    this.pos++
-    return false
-  }
-
-  /**
-   * Index after the string whose opening quote is at pos. Checks for raw control characters,
-   * not escapes (a kept string with escapes goes the general way, where JSON.parse checks them).
-   */
-  private stringEnd(): number {
-    let j = this.pos + 1
-    for (;;) {
-      const c = this.at(j)
-      if (c === QUOTE) return j + 1
-      if (c === BACKSLASH) j++ // the escaped character cannot end the string
-      else if (!(c >= 0x20)) {
-        this.pos = j
-        return this.stop()
-      }
-      j++
-    }
-  }
-
-  /** The string at pos (consumed); strings with escapes step aside. */
-  private string(): string {
-    const b = this.b
-    const start = this.pos + 1
-    let j = start
-    let ascii = true
-    for (;;) {
-      const c = this.at(j)
-      if (c === QUOTE) break
-      if (!(c >= 0x20) || c === BACKSLASH) {
-        this.pos = j
-        if (c === BACKSLASH) throw ASIDE
-        this.stop()
-      }
-      if (c >= 0x80) ascii = false
-      j++
-    }
-    this.pos = j + 1
-    return ascii ? asciiString(b, start, j) : (b as unknown as Decoders).utf8Slice(start, j)
-  }
-
-  /** Index after the digits starting at `j` (at least one). */
-  private digits(j: number): number {
-    const from = j
-    while (this.at(j) >= ZERO && this.at(j) <= NINE) j++
-    if (j === from) {
-      this.pos = j
-      this.stop()
-    }
-    return j
-  }
-
-  /** Moves past the JSON number at pos; returns its value. */
-  private number(): number {
-    const b = this.b
-    const start = this.pos
-    let j = start
-    if (this.at(j) === MINUS) j++
-    let v = 0
-    if (this.at(j) === ZERO) j++
-    else {
-      const from = j
-      while (this.at(j) >= ZERO && this.at(j) <= NINE) v = v * 10 + this.at(j++) - ZERO
-      if (j === from) {
-        this.pos = j
-        this.stop()
-      }
-    }
-    let simple = j - start <= 15
-    if (this.at(j) === DOT) {
-      simple = false
-      j = this.digits(j + 1)
-    }
-    if (this.at(j) === LOWER_E || this.at(j) === UPPER_E) {
-      simple = false
-      j++
-      if (this.at(j) === PLUS || this.at(j) === MINUS) j++
-      j = this.digits(j)
-    }
-    // A number ends at a delimiter, which must be in these bytes (a leading 0 followed by a
-    // digit is not JSON and stops here too).
-    const end = this.at(j)
-    this.pos = j
-    if (!(end === COMMA || end === CLOSE_OBJ || end === CLOSE_ARR || end === 0x20 || end === 0x0a || end === 0x0d || end === 0x09)) this.stop()
-    if (simple) return b[start] === MINUS ? -v : v
-    return Number((b as unknown as Decoders).latin1Slice(start, j))
-  }
-
-  /** Consumes the literal `word` at pos. */
-  private literal(word: Buffer): void {
-    const p = this.pos
-    for (let i = 0; i < word.length; i++) {
-      if (this.at(p + i) !== word[i]) {
-        this.pos = p + i
-        this.stop()
-      }
-    }
-    this.pos = p + word.length
-  }
-
-  /** Moves past one value without building it, checking its JSON structure. */
-  private skip(): void {
-    const c = this.ws()
-    if (c === QUOTE) this.pos = this.stringEnd()
-    else if (c === OPEN_OBJ) {
-      this.pos++
-      if (this.ws() === CLOSE_OBJ) {
-        this.pos++
-        return
-      }
-      do {
-        if (this.ws() !== QUOTE) this.stop()
-        this.pos = this.stringEnd()
-        if (this.ws() !== COLON) this.stop()
-        this.pos++
-        this.skip()
-      } while (this.more(CLOSE_OBJ))
-    } else if (c === OPEN_ARR) {
-      this.pos++
-      if (this.ws() === CLOSE_ARR) {
-        this.pos++
-        return
-      }
-      do this.skip()
-      while (this.more(CLOSE_ARR))
-    } else if (c === MINUS || (c >= ZERO && c <= NINE)) this.number()
-    else if (c === 0x74) this.literal(TRUE)
-    else if (c === 0x66) this.literal(FALSE)
-    else if (c === 0x6e) this.literal(NULL)
-    else this.stop()
-  }
-
-  /** True (consumed) when the value at pos is `null`: the model reads a null field as absent. */
-  private isNull(): boolean {
-    if (this.ws() !== 0x6e) return false
-    this.literal(NULL)
-    return true
-  }
-
+/** One read of one task list. */
+class TaskReader extends ByteScanner {
   /** A string or null (→ undefined); anything else steps aside. */
   private optString(): string | undefined {
     if (this.isNull()) return undefined
@@ -288,36 +66,6 @@ class TaskReader {
       STACK.push(v)
     } while (this.more(CLOSE_ARR))
     return listFrom<number>(mark)
-  }
-
-  /** The key at pos (consumed, with its colon) as an index in `keys`, or -1; escaped keys step aside. */
-  private key(keys: readonly Buffer[]): number {
-    if (this.ws() !== QUOTE) this.stop()
-    const b = this.b
-    const start = this.pos + 1
-    let j = start
-    for (;;) {
-      const c = this.at(j)
-      if (c === QUOTE) break
-      if (!(c >= 0x20) || c === BACKSLASH) {
-        this.pos = j
-        if (c === BACKSLASH) throw ASIDE
-        this.stop()
-      }
-      j++
-    }
-    this.pos = j + 1
-    if (this.ws() !== COLON) this.stop()
-    this.pos++
-    const len = j - start
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
-      if (k.length !== len) continue
-      let m = 0
-      while (m < len && k[m] === b[start + m]) m++
-      if (m === len) return i
-    }
-    return -1
   }
 
   /** `tasks`: a list of task objects. */

@@ -36,18 +36,28 @@ export function cleanedUpAppId(appId: string): string {
 }
 
 const NAME_MEMO_LIMIT = 200_000
-const nameMemo = new Map<string, string>()
+/** host → ip → port → name. Keyed by the parts, not by the joined string: the parts come from
+ * Marathon's body as shared strings whose hashes V8 keeps, so a lookup builds no string. */
+const nameMemo = new Map<string, Map<string, Map<number, string>>>()
+let nameMemoSize = 0
 
 /** Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. */
 export function serverName(host: string, ip: string, port: number): string {
-  const raw = host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`
-  // Memoised: the same servers come back on every regeneration, and handing out the same string
-  // object lets the id memo below find it by its cached hash.
-  let name = nameMemo.get(raw)
+  let byIp = nameMemo.get(host)
+  if (byIp === undefined) nameMemo.set(host, (byIp = new Map()))
+  let byPort = byIp.get(ip)
+  if (byPort === undefined) byIp.set(ip, (byPort = new Map()))
+  let name = byPort.get(port)
   if (name === undefined) {
-    name = sanitize(raw)
-    if (nameMemo.size >= NAME_MEMO_LIMIT) nameMemo.clear()
-    nameMemo.set(raw, name)
+    // Memoised: the same servers come back on every regeneration, and handing out the same
+    // string object lets the id memo below find it by its cached hash.
+    name = sanitize(host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`)
+    if (nameMemoSize >= NAME_MEMO_LIMIT) {
+      nameMemo.clear()
+      nameMemoSize = 0
+    }
+    byPort.set(port, name)
+    nameMemoSize++
   }
   return name
 }
