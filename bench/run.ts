@@ -1,8 +1,14 @@
 /**
  * Render benchmark (issue 2, `npm run bench`): for 1,000 and 5,000 apps × 5 tasks
  * (bench/gen-state.ts), measures
- *   - warm in-process render: parse of the Marathon body + generateConfig, median of ≥7 runs
- *     after a warm-up (with the parse and generate parts shown apart);
+ *   - warm in-process render, parse of the Marathon body + generateConfig, median of 9 runs
+ *     after a warm-up, two ways:
+ *       · per event, as the daemon regenerates: the same reader across bodies
+ *         (src/marathon/app-reuse.ts), each body a new event — every health-checked task has a new
+ *         `lastSuccess` (all health checks ran since the last read), one app has a task replaced
+ *         and another a task whose health flipped; unchanged apps are reused;
+ *       · whole state read afresh (a new reader each time, nothing reused), as a first read;
+ *     with the parse and generate parts shown apart;
  *   - wall time of a whole `node bin/run.js serve --dry` process against a local HTTP server
  *     serving that state (median of several runs);
  *   - peak RSS of that process (`/usr/bin/time -f %M` when present, else the child reports its
@@ -18,9 +24,9 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawn} from 'node:child_process'
 
-import {generateConfig, generateOptions, type GenerateOptions} from '../src/generate.js'
-import {parseAppsChunks} from '../src/marathon/apps-stream.js'
-import {readLbApps} from '../src/marathon/lb-fields.js'
+import {generateConfig, generateOptions, type GeneratedConfig, type GenerateOptions} from '../src/generate.js'
+import {parseAppsChunks, type AppTransform} from '../src/marathon/apps-stream.js'
+import {readLbApps, reusingLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
 import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
 import {startFixtureServer} from '../test/fixture-server.js'
@@ -61,42 +67,87 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000
 }
 
-interface InProcess {
+interface Warm {
   /** Wall time of parse + generate. */
   readonly render: Spread
   /** CPU time of parse + generate (includes the GC's helper threads). */
   readonly renderCpu: Spread
   readonly parseMs: number
   readonly generateMs: number
-  readonly configBytes: number
-  readonly skipped: number
 }
 
-function inProcess(body: Buffer): InProcess {
+interface InProcess {
+  /** Per event, unchanged apps reused. */
+  readonly event: Warm
+  /** The whole state read afresh. */
+  readonly fresh: Warm
+  readonly configBytes: number
+  readonly skipped: number
+  /** Apps read again (not reused) per event, median. */
+  readonly readPerEvent: number
+}
+
+type State = {apps: {tasks: {id: string; host: string; ports: number[]; healthCheckResults?: {alive: boolean; lastSuccess: string}[]}[]}[]}
+
+/**
+ * The bodies of `n` consecutive events on `state` (changed in place): every health check reported
+ * again (a new `lastSuccess` on every result), one task replaced by a new one on another host,
+ * one task's health flipped.
+ */
+function eventBodies(state: State, n: number): Buffer[] {
+  const apps = state.apps
+  const out: Buffer[] = []
+  for (let e = 1; e <= n; e++) {
+    const at = new Date(Date.UTC(2024, 4, 1, 10, 5, e)).toISOString()
+    for (const app of apps) for (const t of app.tasks) for (const r of t.healthCheckResults ?? []) r.lastSuccess = at
+    const replaced = apps[(e * 7919) % apps.length]!.tasks
+    replaced[0] = {...replaced[0]!, id: `${replaced[0]!.id.split('.')[0]}.instance-event-${e}._app.1`, host: `10.200.${e % 250}.${1 + (e % 200)}`, ports: replaced[0]!.ports.map((p) => p + 1)}
+    const flapped = apps[(e * 104729) % apps.length]!.tasks.find((t) => t.healthCheckResults !== undefined)
+    const result = flapped?.healthCheckResults?.[0]
+    if (result !== undefined) result.alive = !result.alive
+    out.push(Buffer.from(JSON.stringify(state)))
+  }
+  return out
+}
+
+function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, after: () => void = () => {}): {warm: Warm; config: GeneratedConfig} {
   const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
   const parse: number[] = []
   const gen: number[] = []
   const total: number[] = []
   const cpu: number[] = []
-  let configBytes = 0
-  let skipped = 0
-  for (let i = 0; i < WARMUP + RUNS; i++) {
+  let config: GeneratedConfig | undefined
+  bodies.forEach((body, i) => {
+    const chunks = chunksOf(body)
     const c0 = cpuMs()
     const t0 = performance.now()
-    const marathon = parseAppsChunks(chunksOf(body), readLbApps)
+    const marathon = parseAppsChunks(chunks, read())
     const t1 = performance.now()
-    const out = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map()})
+    config = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map()})
     const t2 = performance.now()
     const c2 = cpuMs()
-    if (i < WARMUP) continue
+    after()
+    if (i < WARMUP) return
     parse.push(t1 - t0)
     gen.push(t2 - t1)
     total.push(t2 - t0)
     cpu.push(c2 - c0)
-    configBytes = Buffer.byteLength(out.config)
-    skipped = out.skipped.length
-  }
-  return {render: spread(total), renderCpu: spread(cpu), parseMs: median(parse), generateMs: median(gen), configBytes, skipped}
+  })
+  return {warm: {render: spread(total), renderCpu: spread(cpu), parseMs: median(parse), generateMs: median(gen)}, config: config!}
+}
+
+function inProcess(state: State): InProcess {
+  const bodies = eventBodies(state, WARMUP + RUNS)
+  const reuse = reusingLbApps()
+  const readCounts: number[] = []
+  const event = warmRuns(bodies, () => {
+    reuse.begin()
+    return reuse.transform
+  }, () => readCounts.push(reuse.readAgain))
+  const fresh = warmRuns(bodies, () => readLbApps)
+  // Reuse must not change a byte: the last event's config equals the one read afresh.
+  if (event.config.config !== fresh.config.config) throw new Error('per-event config differs from the config read afresh')
+  return {event: event.warm, fresh: fresh.warm, configBytes: Buffer.byteLength(fresh.config.config), skipped: fresh.config.skipped.length, readPerEvent: median(readCounts.slice(WARMUP))}
 }
 
 interface ProcessRun {
@@ -142,12 +193,12 @@ interface Row {
   readonly apps: number
   readonly tasks: number
   readonly bodyMB: number
-  /** Median wall time of the warm render (the issue's figure); min, and CPU times, alongside. */
-  readonly renderMs: number
-  readonly renderMinMs: number
-  readonly renderCpuMs: Spread
-  readonly parseMs: number
-  readonly generateMs: number
+  /** Warm render per event (unchanged apps reused): the daemon's cost of one Marathon event. */
+  readonly event: Warm
+  /** Apps read again per event (the rest were reused). */
+  readonly readPerEvent: number
+  /** Warm render of the whole state read afresh (nothing reused). */
+  readonly fresh: Warm
   readonly processMs: number
   readonly processMinMs: number
   readonly processCpuMs: Spread
@@ -156,8 +207,9 @@ interface Row {
 }
 
 async function measure(apps: number): Promise<Row> {
-  const body = Buffer.from(JSON.stringify(generateState(apps)))
-  const inproc = inProcess(body)
+  const state = generateState(apps) as State
+  const body = Buffer.from(JSON.stringify(state))
+  const inproc = inProcess(state)
   const server = await startFixtureServer(body)
   const work = mkdtempSync(join(tmpdir(), 'mlb-bench-'))
   try {
@@ -171,11 +223,9 @@ async function measure(apps: number): Promise<Row> {
       apps,
       tasks: apps * 5,
       bodyMB: body.length / 1048576,
-      renderMs: inproc.render.median,
-      renderMinMs: inproc.render.min,
-      renderCpuMs: inproc.renderCpu,
-      parseMs: inproc.parseMs,
-      generateMs: inproc.generateMs,
+      event: inproc.event,
+      readPerEvent: inproc.readPerEvent,
+      fresh: inproc.fresh,
       processMs: median(runs.map((r) => r.ms)),
       processMinMs: Math.min(...runs.map((r) => r.ms)),
       processCpuMs: spread(runs.map((r) => r.cpuMs)),
@@ -189,13 +239,11 @@ async function measure(apps: number): Promise<Row> {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ['apps', 'tasks', 'body MB', 'warm render ms', '(parse', 'generate)', 'min', 'cpu med/min', 'process ms', 'min', 'cpu med/min', 'peak RSS MB', 'config KB']
+  const head = ['apps', 'tasks', 'body MB', 'per event ms', 'min', '(parse', 'generate)', 'fresh ms', 'min', '(parse', 'generate)', 'process ms', 'min', 'cpu med/min', 'peak RSS MB', 'config KB']
   const pair = (x: Spread): string => `${x.median.toFixed(0)}/${x.min.toFixed(0)}`
+  const warm = (w: Warm): string[] => [w.render.median.toFixed(1), w.render.min.toFixed(1), w.parseMs.toFixed(1), w.generateMs.toFixed(1)]
   const lines = rows.map((r) =>
-    [
-      r.apps, r.tasks, r.bodyMB.toFixed(1), r.renderMs.toFixed(1), r.parseMs.toFixed(1), r.generateMs.toFixed(1), r.renderMinMs.toFixed(1), pair(r.renderCpuMs),
-      r.processMs.toFixed(0), r.processMinMs.toFixed(0), pair(r.processCpuMs), r.peakRssMB.toFixed(1), r.configKB.toFixed(0),
-    ].map(String),
+    [r.apps, r.tasks, r.bodyMB.toFixed(1), ...warm(r.event), ...warm(r.fresh), r.processMs.toFixed(0), r.processMinMs.toFixed(0), pair(r.processCpuMs), r.peakRssMB.toFixed(1), r.configKB.toFixed(0)].map(String),
   )
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const fmt = (cells: readonly string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')
@@ -214,5 +262,12 @@ const loadBefore = loadavg()[0]!
 for (const n of sizes.length > 0 ? sizes : [1000, 5000]) rows.push(await measure(n))
 const load = {before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2))}
 process.stdout.write(`${table(rows)}\n\nload average (1 min): ${load.before} before, ${load.after} after\n`)
-process.stdout.write('targets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB\n\n')
+process.stdout.write(
+  [
+    'per event: warm render of one Marathon event as the daemon does it (every health check reported again, one task replaced, one health flip; unchanged apps reused)',
+    'fresh: warm render of the whole state read afresh, nothing reused (a first read)',
+    'process: a whole `mlb serve --dry` process against a local server (cold: nothing to reuse)',
+    'targets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB',
+  ].join('\n') + '\n\n',
+)
 process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, load, rows}, null, 2)}\n`)

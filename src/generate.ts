@@ -70,8 +70,11 @@ export interface GeneratedConfig {
   readonly skipped: readonly Skipped[]
   /** Notices that are not exclusions (e.g. task without IP), for debug/warn logging. */
   readonly notices: readonly {readonly appId: string; readonly message: string}[]
-  /** Task id → alive, for every task that had health results this time (to update the memory). */
-  readonly healthObservations: ReadonlyMap<string, boolean>
+  /**
+   * Task id → alive, for every task that had health results this time (to update the memory),
+   * in Marathon's order; a later entry for the same task id wins.
+   */
+  readonly healthObservations: Iterable<readonly [string, boolean]>
   /** Ids (after deployment-group merging) of the apps that have at least one rendered service. */
   readonly renderedAppIds: readonly string[]
 }
@@ -112,7 +115,7 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
       ...rendered.skipped,
     ],
     notices: [...notices, ...built.notices],
-    healthObservations: built.healthObservations,
+    healthObservations: built.healthObservations.flat(),
     renderedAppIds: rendered.renderedAppIds,
   }
 }

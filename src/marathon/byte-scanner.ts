@@ -105,16 +105,18 @@ export class ByteScanner {
    * not escapes (a kept string with escapes goes the general way, where JSON.parse checks them).
    */
   protected stringEnd(): number {
+    const b = this.b
     let j = this.pos + 1
     for (;;) {
-      const c = this.at(j)
-      if (c === QUOTE) return j + 1
-      if (c === BACKSLASH) j++ // the escaped character cannot end the string
-      else if (!(c >= 0x20)) {
-        this.pos = j
+      const q = b.indexOf(QUOTE, j)
+      if (q < 0) {
+        this.pos = this.len
         return this.stop()
       }
-      j++
+      let k = q - 1
+      while (k >= j && b[k] === BACKSLASH) k--
+      if ((q - 1 - k) % 2 === 0) return q + 1
+      j = q + 1
     }
   }
 

@@ -11,6 +11,7 @@ import type {Logger} from '../log.js'
 import {redactSecrets, redactUrl} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
 import {AppsBodyStream} from './apps-stream.js'
+import type {AppReuse} from './app-reuse.js'
 import {readLbApps} from './lb-fields.js'
 import {undiciCore} from './undici-core.js'
 import {BasicAuth, type MarathonAuth} from './auth.js'
@@ -254,12 +255,20 @@ export class MarathonClient {
 
   /**
    * `GET /v2/apps?embed=apps.tasks` (spec §6.1), the body as Marathon sent it, or with
-   * `lbFieldsOnly` only the app and task fields load balancing reads (spec §5.1a). Throws
+   * `lbFieldsOnly` only the app and task fields load balancing reads (spec §5.1a). With `reuse`
+   * (the daemon), also only those fields, and apps unchanged since the previous call through the
+   * same `reuse` come back as the same objects (src/marathon/app-reuse.ts). Throws
    * MarathonError on a non-2xx status or a body without an `apps` array.
    */
-  async getApps(opts: {lbFieldsOnly?: boolean} = {}): Promise<unknown> {
+  async getApps(opts: {lbFieldsOnly?: boolean; reuse?: AppReuse} = {}): Promise<unknown> {
+    const {reuse} = opts
     const each = opts.lbFieldsOnly === true ? readLbApps : undefined
-    const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, () => new AppsBodyStream(each))
+    const stream = (): AppsBodyStream => {
+      if (reuse === undefined) return new AppsBodyStream(each)
+      reuse.begin()
+      return new AppsBodyStream(reuse.transform)
+    }
+    const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, stream)
     if (res.status < 200 || res.status >= 300) {
       const msg = this.scrub(messageSuffix(res.body))
       throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status}${msg}`, {host: res.url, status: res.status})

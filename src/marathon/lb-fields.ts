@@ -7,6 +7,7 @@
  */
 
 import {shapedParser, type BytesParser, type Shape} from './lb-bytes.js'
+import {AppReuse} from './app-reuse.js'
 import {readTaskList} from './task-bytes.js'
 
 const PORT_MAPPING: Shape = {keys: ['containerPort', 'servicePort']}
@@ -65,3 +66,11 @@ export const keepLbFields: ((app: unknown) => unknown) & {readonly fromBytes: By
 export const readLbApps: ((app: unknown) => unknown) & {readonly fromBytes: BytesParser} = Object.assign((app: unknown) => reduce(app), {
   fromBytes: shapedParser({...APP, readers: {tasks: readTaskList}}),
 })
+
+/**
+ * The daemon's reader: {@link readLbApps}, giving back the previous body's value for every app
+ * whose load-balancing fields did not change (src/marathon/app-reuse.ts).
+ */
+export function reusingLbApps(): AppReuse {
+  return new AppReuse(readLbApps, APP)
+}

@@ -80,7 +80,7 @@ export function parseMarathonApps(json: unknown): ParsedApps {
   for (let index = 0; index < list.length; index++) {
     const raw = list[index]
     try {
-      apps.push(parseApp(raw))
+      apps.push(appOf(raw))
     } catch (err) {
       if (!(err instanceof FieldError)) throw err
       const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : `apps[${index}]`
@@ -88,6 +88,20 @@ export function parseMarathonApps(json: unknown): ParsedApps {
     }
   }
   return {apps, problems}
+}
+
+/**
+ * Apps already parsed, by the raw object they came from. The daemon's reader hands back the very
+ * same object for an app that did not change (src/marathon/app-reuse.ts), and parsed values are
+ * never mutated, so the App found here is exactly what parsing again would give.
+ */
+const parsed = new WeakMap<object, App>()
+
+function appOf(raw: unknown): App {
+  if (typeof raw !== 'object' || raw === null) return parseApp(raw)
+  let app = parsed.get(raw)
+  if (app === undefined) parsed.set(raw, (app = parseApp(raw)))
+  return app
 }
 
 function isObject(v: unknown): v is Json {

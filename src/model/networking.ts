@@ -7,6 +7,11 @@ import {isIPv4} from 'node:net'
 import type {PortAssigner} from './port-assigner.js'
 import type {App, PortMapping, Task} from './types.js'
 
+/** Read access to a map (a ReadonlyMap is one). */
+export interface Lookup<V> {
+  get(key: string): V | undefined
+}
+
 /** `host`, `container` (IP-per-task) or `container/bridge`; other `networks[].mode` values pass through. */
 export type NetworkingMode = string
 
@@ -48,7 +53,7 @@ export function taskPorts(app: App, mode: NetworkingMode, task: Task, fallback: 
 }
 
 /** The task's IP: its first IP-per-task address, or the resolved agent host. */
-export function taskIp(mode: NetworkingMode, task: Task, hostIps: ReadonlyMap<string, string>): string | undefined {
+export function taskIp(mode: NetworkingMode, task: Task, hostIps: Lookup<string>): string | undefined {
   if (mode === 'container') {
     const ip = task.ipAddresses[0]
     return ip === undefined || ip === '' ? undefined : ip

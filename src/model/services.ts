@@ -5,7 +5,7 @@
 import type {Skipped} from '../generate.js'
 import {indexLabels, parsePortLabels, type PortLabels} from '../labels/parse.js'
 import {backendName, serverName} from './naming.js'
-import {appPorts, networkingMode, servicePorts, taskIp, taskPorts} from './networking.js'
+import {appPorts, networkingMode, servicePorts, taskIp, taskPorts, type Lookup} from './networking.js'
 import type {PortAssigner} from './port-assigner.js'
 import type {Server, Service} from './service.js'
 import type {App, HealthCheck, Task} from './types.js'
@@ -14,17 +14,21 @@ import type {App, HealthCheck, Task} from './types.js'
 export interface BuildOptions {
   readonly strictMode: boolean
   readonly healthCheck: boolean
-  readonly hostIps: ReadonlyMap<string, string>
-  readonly healthMemory: ReadonlyMap<string, boolean>
+  readonly hostIps: Lookup<string>
+  readonly healthMemory: Lookup<boolean>
   readonly assigner: PortAssigner | undefined
 }
+
+/** Task id → alive, for the tasks of one app that had health results. */
+export type HealthObservations = readonly (readonly [string, boolean])[]
 
 /** Services (unsorted), exclusions and facts for the edge. */
 export interface BuildResult {
   readonly services: Service[]
   readonly skipped: Skipped[]
   readonly notices: {readonly appId: string; readonly message: string}[]
-  readonly healthObservations: Map<string, boolean>
+  /** Per app (a list of lists: no table of every task is built on each regeneration). */
+  readonly healthObservations: HealthObservations[]
 }
 
 /** spec §5.3: tasks in these states are never routed to. */
@@ -43,10 +47,47 @@ interface Draft {
   readonly servers: Server[]
 }
 
+/** What building one app gives. */
+interface AppBuild {
+  readonly services: readonly Service[]
+  readonly skipped: readonly Skipped[]
+  readonly notices: readonly {readonly appId: string; readonly message: string}[]
+  readonly observations: HealthObservations
+}
+
+/**
+ * Builds of apps that depended on nothing but the app and the two flags, by App. The daemon's
+ * reader hands back the same App for an app that did not change (src/marathon/app-reuse.ts), so
+ * an event that changes one app rebuilds one app. An app whose build looked up a host name, the
+ * health memory or the port assigner is built again every time: those inputs live outside it.
+ */
+const builds = new WeakMap<App, {readonly strictMode: boolean; readonly healthCheck: boolean; readonly build: AppBuild}>()
+
 /** Builds the services of every app (already merged and FRAMEWORK_NAME-filtered). */
 export function buildServices(apps: readonly App[], opts: BuildOptions): BuildResult {
-  const result: BuildResult = {services: [], skipped: [], notices: [], healthObservations: new Map()}
-  for (const app of apps) buildApp(app, opts, result)
+  const result: BuildResult = {services: [], skipped: [], notices: [], healthObservations: []}
+  let consulted = false
+  const assigner = opts.assigner
+  const probed: BuildOptions = {
+    ...opts,
+    hostIps: {get: (host) => ((consulted = true), opts.hostIps.get(host))},
+    healthMemory: {get: (task) => ((consulted = true), opts.healthMemory.get(task))},
+    assigner: assigner && {assign: (appId, ports) => ((consulted = true), assigner.assign(appId, ports))},
+  }
+  for (const app of apps) {
+    const hit = builds.get(app)
+    let build: AppBuild
+    if (hit !== undefined && hit.strictMode === opts.strictMode && hit.healthCheck === opts.healthCheck) build = hit.build
+    else {
+      consulted = false
+      build = buildApp(app, probed)
+      if (!consulted) builds.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, build})
+    }
+    for (const s of build.services) result.services.push(s)
+    for (const s of build.skipped) result.skipped.push(s)
+    for (const n of build.notices) result.notices.push(n)
+    if (build.observations.length > 0) result.healthObservations.push(build.observations)
+  }
   return result
 }
 
@@ -55,7 +96,8 @@ export function healthCheckFor(app: App, index: number): HealthCheck | undefined
   return app.healthChecks.find((hc) => (hc.port !== undefined && hc.port !== 0) || hc.portIndex === index)
 }
 
-function buildApp(app: App, opts: BuildOptions, out: BuildResult): void {
+function buildApp(app: App, opts: BuildOptions): AppBuild {
+  const out = {services: [] as Service[], skipped: [] as Skipped[], notices: [] as {appId: string; message: string}[], observations: [] as [string, boolean][]}
   const mode = networkingMode(app)
   const ports = servicePorts(app, mode, opts.assigner)
   const indexed = indexLabels(app.labels)
@@ -74,11 +116,12 @@ function buildApp(app: App, opts: BuildOptions, out: BuildResult): void {
     }
     drafts.set(sp, draft(app, i, sp, parsed.labels))
   })
-  if (drafts.size === 0) return
+  if (drafts.size === 0) return out
   const fallback = appPorts(app, mode)
   for (const task of app.tasks) addTask(app, {mode, ports, fallback}, task, drafts, opts, out)
   const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
   out.services.push(...withCheckPorts(built))
+  return out
 }
 
 function draft(app: App, i: number, sp: number, labels: PortLabels): Draft {
@@ -100,7 +143,13 @@ interface AppNetworking {
   readonly fallback: readonly number[]
 }
 
-function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, Draft>, opts: BuildOptions, out: BuildResult): void {
+/** Where addTask and isHealthy report. */
+interface AppOut {
+  readonly notices: {appId: string; message: string}[]
+  readonly observations: [string, boolean][]
+}
+
+function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, Draft>, opts: BuildOptions, out: AppOut): void {
   const {mode, ports} = net
   if (task.host === '') {
     out.notices.push({appId: app.id, message: `task ${task.id} has no host`})
@@ -125,10 +174,10 @@ function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, D
 }
 
 /** spec §5.3: any alive result; without results, what the memory last saw. */
-function isHealthy(task: Task, opts: BuildOptions, out: BuildResult): boolean {
+function isHealthy(task: Task, opts: BuildOptions, out: AppOut): boolean {
   if (task.healthCheckResults === undefined) return opts.healthMemory.get(task.id) === true
   const alive = task.healthCheckResults.includes(true)
-  out.healthObservations.set(task.id, alive)
+  out.observations.push([task.id, alive])
   return alive
 }
 

@@ -60,17 +60,17 @@ export function renderConfig(services: readonly Service[], set: TemplateSet, opt
   const appIdSeen = new Set<string>()
   const drafts: ServiceDraft[] = []
   const skipped: Skipped[] = []
+  const o: ServiceRenderOptions = {bind, haproxyMap: opts.haproxyMap, haproxyDir: dir}
   for (const s of [...services].sort(compareServices)) {
     if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
-    try {
-      const d = renderService(set, s, flags, appIdSeen.has(s.appId), {bind, haproxyMap: opts.haproxyMap, haproxyDir: dir})
-      flags = d.flags
-      if (d.claimsAppId) appIdSeen.add(s.appId)
-      drafts.push(d)
-    } catch (err) {
-      if (!(err instanceof ServiceRenderError)) throw err
-      skipped.push({appId: s.appId, portIndex: s.portIndex, ...(err.label === undefined ? {} : {label: err.label}), reason: err.message})
+    const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o)
+    if (d instanceof ServiceRenderError) {
+      skipped.push({appId: s.appId, portIndex: s.portIndex, ...(d.label === undefined ? {} : {label: d.label}), reason: d.message})
+      continue
     }
+    flags = d.flags
+    if (d.claimsAppId) appIdSeen.add(s.appId)
+    drafts.push(d)
   }
   return {
     config: assemble(set, drafts, opts, bind),
@@ -85,6 +85,45 @@ interface ServiceRenderOptions {
   readonly bind: boolean
   readonly haproxyMap: boolean
   readonly haproxyDir: string
+}
+
+/** The inputs of one service's draft besides the service, and the draft (or why it failed). */
+interface RenderedService {
+  readonly set: TemplateSet
+  readonly flags: MapFlags
+  readonly appIdTaken: boolean
+  readonly o: ServiceRenderOptions
+  readonly out: ServiceDraft | ServiceRenderError
+}
+
+/**
+ * Drafts by Service. The build stage hands back the same Service for an app that did not change
+ * (src/model/services.ts), and a draft is never changed once made, so an event that changes one
+ * app renders that app's services again and finds the others here.
+ */
+const rendered = new WeakMap<Service, RenderedService>()
+
+function sameFlags(a: MapFlags, b: MapFlags): boolean {
+  return a.map80 === b.map80 && a.map443 === b.map443 && a.mapAppId === b.mapAppId
+}
+
+function sameOptions(a: ServiceRenderOptions, b: ServiceRenderOptions): boolean {
+  return a.bind === b.bind && a.haproxyMap === b.haproxyMap && a.haproxyDir === b.haproxyDir
+}
+
+/** {@link renderService}, or its ServiceRenderError, found again when the inputs are the same. */
+function renderedService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken: boolean, o: ServiceRenderOptions): ServiceDraft | ServiceRenderError {
+  const hit = rendered.get(s)
+  if (hit !== undefined && hit.set === set && hit.appIdTaken === appIdTaken && sameFlags(hit.flags, flags) && sameOptions(hit.o, o)) return hit.out
+  let out: ServiceDraft | ServiceRenderError
+  try {
+    out = renderService(set, s, flags, appIdTaken, o)
+  } catch (err) {
+    if (!(err instanceof ServiceRenderError)) throw err
+    out = err
+  }
+  rendered.set(s, {set, flags, appIdTaken, o, out})
+  return out
 }
 
 function renderService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken: boolean, o: ServiceRenderOptions): ServiceDraft {

@@ -74,7 +74,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
   let excludedUnits = new Set<string>()
   const {logger, metrics} = deps
 
-  const remember = (observed: ReadonlyMap<string, boolean>): void => {
+  const remember = (observed: Iterable<readonly [string, boolean]>): void => {
     for (const [task, alive] of observed) {
       health.delete(task)
       health.set(task, alive)

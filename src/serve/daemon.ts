@@ -16,6 +16,7 @@ import type {Logger} from '../log.js'
 import {authFromFlags} from '../marathon/auth.js'
 import {MarathonClient} from '../marathon/client.js'
 import {HostResolver, systemLookup} from '../marathon/dns.js'
+import {reusingLbApps} from '../marathon/lb-fields.js'
 import {backoffWithMax} from '../marathon/event-backoff.js'
 import {Metrics, startMetricsServer, type MetricsServer} from '../metrics.js'
 import {loadTemplateSet} from '../templates/load.js'
@@ -130,9 +131,16 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     })
     cleanups.push(() => client.destroy())
     const metrics = new Metrics({clock})
+    // Apps unchanged since the last fetch come back as the same objects: an event costs what it changed.
+    const reuse = reusingLbApps()
     let deployOptions = {...baseDeployOptions(options, paths, config.archiveDir ?? '/tmp', clock), reloader: commandReloader(options, paths, clock)}
     const work = createDaemonWork({
-      getApps: () => client.getApps({lbFieldsOnly: true}), resolver: new HostResolver(options.lruCacheCapacity, systemLookup, logger),
+      getApps: async () => {
+        const body = await client.getApps({reuse})
+        logger.debug(`read Marathon's apps: ${reuse.readAgain} read, ${reuse.reused} unchanged since the last read`)
+        return body
+      },
+      resolver: new HostResolver(options.lruCacheCapacity, systemLookup, logger),
       templates, options: options.generate, skipConfigCleanup: options.skipConfigCleanup, deployOptions: () => deployOptions,
       healthMemoryCapacity: options.lruCacheCapacity, logger, metrics, clock,
     })
