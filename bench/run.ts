@@ -24,7 +24,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawn} from 'node:child_process'
 
-import {generateConfig, generateOptions, type GeneratedConfig, type GenerateOptions} from '../src/generate.js'
+import {generateConfig, GenerateMemo, generateOptions, type GeneratedConfig, type GenerateOptions} from '../src/generate.js'
 import {parseAppsChunks, type AppTransform} from '../src/marathon/apps-stream.js'
 import {readLbApps, reusingLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
@@ -110,7 +110,7 @@ function eventBodies(state: State, n: number): Buffer[] {
   return out
 }
 
-function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, after: () => void = () => {}): {warm: Warm; config: GeneratedConfig} {
+function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, memo?: GenerateMemo, after: () => void = () => {}): {warm: Warm; config: GeneratedConfig} {
   const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
   const parse: number[] = []
   const gen: number[] = []
@@ -123,7 +123,7 @@ function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, after: ()
     const t0 = performance.now()
     const marathon = parseAppsChunks(chunks, read())
     const t1 = performance.now()
-    config = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map()})
+    config = generateConfig({marathon, options: OPTIONS, templates, hostIps: new Map(), ...(memo === undefined ? {} : {memo})})
     const t2 = performance.now()
     const c2 = cpuMs()
     after()
@@ -140,10 +140,11 @@ function inProcess(state: State): InProcess {
   const bodies = eventBodies(state, WARMUP + RUNS)
   const reuse = reusingLbApps()
   const readCounts: number[] = []
-  const event = warmRuns(bodies, () => {
+  const read = (): AppTransform => {
     reuse.begin()
     return reuse.transform
-  }, () => readCounts.push(reuse.readAgain))
+  }
+  const event = warmRuns(bodies, read, new GenerateMemo(), () => readCounts.push(reuse.readAgain))
   const fresh = warmRuns(bodies, () => readLbApps)
   // Reuse must not change a byte: the last event's config equals the one read afresh.
   if (event.config.config !== fresh.config.config) throw new Error('per-event config differs from the config read afresh')

@@ -1,4 +1,12 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
-
-await execute({dir: import.meta.url})
+// `mlb serve` parses its own flags (argparse-compatible), so it starts without oclif's command
+// loading, ~100 ms of every `--dry` run (src/cli/serve-process.ts). Everything else, and
+// `mlb serve --help`, goes through oclif.
+const [command, ...rest] = process.argv.slice(2)
+if (command === 'serve' && !rest.includes('--help')) {
+  const {serveProcess} = await import('../dist/src/cli/serve-process.js')
+  await serveProcess(rest)
+} else {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

@@ -23,17 +23,11 @@ export default class Serve extends BaseCommand {
     return formatUsage(SERVE_PROG, SERVE_FLAGS)
   }
 
+  // bin/run.js starts `mlb serve` without oclif (src/cli/serve-process.ts) except for `--help`;
+  // this runs it when oclif is asked directly (tests, embedders, `bin/dev.js`).
   async run(): Promise<void> {
     this.parsed = true // parsing is argparse-compatible, done by runServe
-    const {runServe} = await import('../src/cli/serve-main.js')
-    await runServe({
-      argv: this.argv,
-      env: process.env,
-      cwd: process.cwd(),
-      stdout: (text) => new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve()))),
-      hideArgv: () => {
-        process.title = 'mlb serve' // overwrites /proc/<pid>/cmdline, so `ps` no longer shows credentials
-      },
-    })
+    const [{runServe}, {processIo}] = await Promise.all([import('../src/cli/serve-main.js'), import('../src/cli/serve-process.js')])
+    await runServe(processIo(this.argv))
   }
 }

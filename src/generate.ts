@@ -6,11 +6,11 @@
  * CONTRACT between the core (src/model, src/labels, src/templates, src/render) and the edges
  * (commands, src/marathon, src/serve). The core team implements `generateConfig`.
  */
-import {parseMarathonApps} from './model/apps.js'
+import {parseMarathonApps, type ParseMemo} from './model/apps.js'
 import {mergeDeploymentGroups} from './model/deployment-group.js'
 import {createPortAssigner} from './model/port-assigner.js'
-import {buildServices} from './model/services.js'
-import {renderConfig} from './render/render.js'
+import {buildServices, type BuildMemo} from './model/services.js'
+import {renderConfig, type DraftMemo} from './render/render.js'
 import type {TemplateSet} from './templates/template-set.js'
 
 /** The flags of `mlb serve` that shape the configuration (spec §1.1). */
@@ -56,6 +56,22 @@ export interface GenerateInput {
   readonly hostIps: ReadonlyMap<string, string>
   /** Task id → alive, as last seen with health results (marathon-lb's LRU, spec §5.3). */
   readonly healthMemory?: ReadonlyMap<string, boolean>
+  /** What earlier regenerations of the same daemon worked out (see {@link GenerateMemo}). */
+  readonly memo?: GenerateMemo
+}
+
+/**
+ * What the core remembers from one regeneration to the next in a daemon, so that an event costs
+ * what it changed: the parsed App of each raw app object, the services of each App, the rendered
+ * sections of each Service. It only pays when the edge hands back the same raw object for an app
+ * that did not change (src/marathon/app-reuse.ts); every value is a pure function of its key and
+ * the inputs stored beside it, so the configuration is byte for byte what a fresh generation
+ * gives. Weak: it keeps nothing alive. A one-shot run (`--dry`) goes without one.
+ */
+export class GenerateMemo {
+  readonly apps: ParseMemo = new WeakMap()
+  readonly builds: BuildMemo = new WeakMap()
+  readonly drafts: DraftMemo = new WeakMap()
 }
 
 /** What one regeneration produces. */
@@ -87,7 +103,8 @@ export interface GeneratedConfig {
  */
 export function generateConfig(input: GenerateInput): GeneratedConfig {
   const {options} = input
-  const parsed = parseMarathonApps(input.marathon)
+  const {memo} = input
+  const parsed = parseMarathonApps(input.marathon, memo?.apps)
   const merged = mergeDeploymentGroups(parsed.apps)
   const notices: {appId: string; message: string}[] = []
   const apps = merged.apps.filter((app) => {
@@ -102,8 +119,8 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
     healthMemory: input.healthMemory ?? new Map(),
     // spec §5.1: a fresh assigner per build keeps ports a pure function of the app list.
     assigner: options.servicePortRange === undefined ? undefined : createPortAssigner(options.servicePortRange),
-  })
-  const rendered = renderConfig(built.services, input.templates, options)
+  }, memo?.builds)
+  const rendered = renderConfig(built.services, input.templates, options, memo?.drafts)
   return {
     config: rendered.config,
     domainMap: options.haproxyMap ? rendered.domainMap : '',

@@ -1,10 +1,11 @@
 import {Command} from '@oclif/core'
 
-import {MlbError, UsageError} from '../errors.js'
+import {failureOf} from './failure.js'
 
 /**
- * Shared base of mlb's commands: the only place that turns an {@link MlbError} into an exit
- * status (style rule 10). Expected failures print one line, never a stack trace.
+ * Shared base of mlb's commands: turns an MlbError into its lines and exit status (style rule
+ * 10, through failure.ts, which `mlb serve`'s start without oclif shares). Expected failures
+ * print one line, never a stack trace.
  */
 export abstract class BaseCommand extends Command {
   /** What precedes `: error:` in a failure line (argparse's `prog`; default: the command id). */
@@ -18,11 +19,10 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (err instanceof MlbError) {
-      const usage = err instanceof UsageError ? this.usageForErrors() : undefined
-      if (usage !== undefined) this.logToStderr(usage)
-      this.logToStderr(`${this.errorPrefix()}: error: ${err.message}`)
-      this.exit(err.exit)
+    const failure = failureOf(err, this.errorPrefix(), () => this.usageForErrors())
+    if (failure !== undefined) {
+      for (const line of failure.lines) this.logToStderr(line)
+      this.exit(failure.exit)
     }
     return super.catch(err)
   }

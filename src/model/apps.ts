@@ -69,8 +69,11 @@ export function stripNulls(value: unknown): unknown {
   return value
 }
 
-/** Parses Marathon's apps body; throws `MarathonError` when it is not `{"apps": [...]}`. */
-export function parseMarathonApps(json: unknown): ParsedApps {
+/**
+ * Parses Marathon's apps body; throws `MarathonError` when it is not `{"apps": [...]}`. With
+ * `memo`, an app object seen before gives back the App parsed then.
+ */
+export function parseMarathonApps(json: unknown, memo?: ParseMemo): ParsedApps {
   if (!isObject(json) || !Array.isArray(json.apps)) {
     throw new MarathonError('Marathon returned an unexpected body: expected a JSON object with an "apps" list', {code: 'MLB_ERR_MARATHON_BODY'})
   }
@@ -80,7 +83,7 @@ export function parseMarathonApps(json: unknown): ParsedApps {
   for (let index = 0; index < list.length; index++) {
     const raw = list[index]
     try {
-      apps.push(appOf(raw))
+      apps.push(memo === undefined ? parseApp(raw) : appOf(raw, memo))
     } catch (err) {
       if (!(err instanceof FieldError)) throw err
       const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : `apps[${index}]`
@@ -95,12 +98,12 @@ export function parseMarathonApps(json: unknown): ParsedApps {
  * same object for an app that did not change (src/marathon/app-reuse.ts), and parsed values are
  * never mutated, so the App found here is exactly what parsing again would give.
  */
-const parsed = new WeakMap<object, App>()
+export type ParseMemo = WeakMap<object, App>
 
-function appOf(raw: unknown): App {
+function appOf(raw: unknown, memo: ParseMemo): App {
   if (typeof raw !== 'object' || raw === null) return parseApp(raw)
-  let app = parsed.get(raw)
-  if (app === undefined) parsed.set(raw, (app = parseApp(raw)))
+  let app = memo.get(raw)
+  if (app === undefined) memo.set(raw, (app = parseApp(raw)))
   return app
 }
 

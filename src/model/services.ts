@@ -56,16 +56,27 @@ interface AppBuild {
 }
 
 /**
- * Builds of apps that depended on nothing but the app and the two flags, by App. The daemon's
+ * Builds of apps that depended on nothing but the app and the two flags, by App (one per
+ * daemon, see GenerateMemo in src/generate.ts). The daemon's
  * reader hands back the same App for an app that did not change (src/marathon/app-reuse.ts), so
  * an event that changes one app rebuilds one app. An app whose build looked up a host name, the
  * health memory or the port assigner is built again every time: those inputs live outside it.
  */
-const builds = new WeakMap<App, {readonly strictMode: boolean; readonly healthCheck: boolean; readonly build: AppBuild}>()
+export type BuildMemo = WeakMap<App, {readonly strictMode: boolean; readonly healthCheck: boolean; readonly build: AppBuild}>
 
 /** Builds the services of every app (already merged and FRAMEWORK_NAME-filtered). */
-export function buildServices(apps: readonly App[], opts: BuildOptions): BuildResult {
+export function buildServices(apps: readonly App[], opts: BuildOptions, memo?: BuildMemo): BuildResult {
   const result: BuildResult = {services: [], skipped: [], notices: [], healthObservations: []}
+  const add = (build: AppBuild): void => {
+    for (const s of build.services) result.services.push(s)
+    for (const s of build.skipped) result.skipped.push(s)
+    for (const n of build.notices) result.notices.push(n)
+    if (build.observations.length > 0) result.healthObservations.push(build.observations)
+  }
+  if (memo === undefined) {
+    for (const app of apps) add(buildApp(app, opts))
+    return result
+  }
   let consulted = false
   const assigner = opts.assigner
   const probed: BuildOptions = {
@@ -75,18 +86,15 @@ export function buildServices(apps: readonly App[], opts: BuildOptions): BuildRe
     assigner: assigner && {assign: (appId, ports) => ((consulted = true), assigner.assign(appId, ports))},
   }
   for (const app of apps) {
-    const hit = builds.get(app)
+    const hit = memo.get(app)
     let build: AppBuild
     if (hit !== undefined && hit.strictMode === opts.strictMode && hit.healthCheck === opts.healthCheck) build = hit.build
     else {
       consulted = false
       build = buildApp(app, probed)
-      if (!consulted) builds.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, build})
+      if (!consulted) memo.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, build})
     }
-    for (const s of build.services) result.services.push(s)
-    for (const s of build.skipped) result.skipped.push(s)
-    for (const n of build.notices) result.notices.push(n)
-    if (build.observations.length > 0) result.healthObservations.push(build.observations)
+    add(build)
   }
   return result
 }

@@ -53,7 +53,7 @@ export function mapDir(haproxyDir: string): string {
 }
 
 /** Renders the configuration for `services` (any order). */
-export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions): RenderResult {
+export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions, memo?: DraftMemo): RenderResult {
   const bind = !opts.dontBindHttpHttps
   const dir = mapDir(opts.haproxyDir)
   let flags: MapFlags = {map80: false, map443: false, mapAppId: false}
@@ -63,7 +63,7 @@ export function renderConfig(services: readonly Service[], set: TemplateSet, opt
   const o: ServiceRenderOptions = {bind, haproxyMap: opts.haproxyMap, haproxyDir: dir}
   for (const s of [...services].sort(compareServices)) {
     if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
-    const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o)
+    const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o, memo)
     if (d instanceof ServiceRenderError) {
       skipped.push({appId: s.appId, portIndex: s.portIndex, ...(d.label === undefined ? {} : {label: d.label}), reason: d.message})
       continue
@@ -88,7 +88,7 @@ interface ServiceRenderOptions {
 }
 
 /** The inputs of one service's draft besides the service, and the draft (or why it failed). */
-interface RenderedService {
+export interface RenderedService {
   readonly set: TemplateSet
   readonly flags: MapFlags
   readonly appIdTaken: boolean
@@ -97,11 +97,11 @@ interface RenderedService {
 }
 
 /**
- * Drafts by Service. The build stage hands back the same Service for an app that did not change
+ * Drafts by Service (one per daemon, see GenerateMemo in src/generate.ts). The build stage hands back the same Service for an app that did not change
  * (src/model/services.ts), and a draft is never changed once made, so an event that changes one
  * app renders that app's services again and finds the others here.
  */
-const rendered = new WeakMap<Service, RenderedService>()
+export type DraftMemo = WeakMap<Service, RenderedService>
 
 function sameFlags(a: MapFlags, b: MapFlags): boolean {
   return a.map80 === b.map80 && a.map443 === b.map443 && a.mapAppId === b.mapAppId
@@ -112,8 +112,8 @@ function sameOptions(a: ServiceRenderOptions, b: ServiceRenderOptions): boolean 
 }
 
 /** {@link renderService}, or its ServiceRenderError, found again when the inputs are the same. */
-function renderedService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken: boolean, o: ServiceRenderOptions): ServiceDraft | ServiceRenderError {
-  const hit = rendered.get(s)
+function renderedService(set: TemplateSet, s: Service, flags: MapFlags, appIdTaken: boolean, o: ServiceRenderOptions, memo: DraftMemo | undefined): ServiceDraft | ServiceRenderError {
+  const hit = memo?.get(s)
   if (hit !== undefined && hit.set === set && hit.appIdTaken === appIdTaken && sameFlags(hit.flags, flags) && sameOptions(hit.o, o)) return hit.out
   let out: ServiceDraft | ServiceRenderError
   try {
@@ -122,7 +122,7 @@ function renderedService(set: TemplateSet, s: Service, flags: MapFlags, appIdTak
     if (!(err instanceof ServiceRenderError)) throw err
     out = err
   }
-  rendered.set(s, {set, flags, appIdTaken, o, out})
+  memo?.set(s, {set, flags, appIdTaken, o, out})
   return out
 }
 

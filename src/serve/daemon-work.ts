@@ -6,7 +6,7 @@
  * Marathon throws before anything is written, so the running config is kept (spec §6.3).
  */
 import type {Clock} from '../clock.js'
-import {generateConfig, type GeneratedConfig, type GenerateOptions} from '../generate.js'
+import {generateConfig, GenerateMemo, type GeneratedConfig, type GenerateOptions} from '../generate.js'
 import {formatCheckMessages} from '../haproxy/check-output.js'
 import {findInvalidUnits, type BisectResult} from '../haproxy/bisect.js'
 import {deployConfig, reloadCurrentConfig, type DeployOptions, type DeployResult} from '../haproxy/deploy.js'
@@ -70,6 +70,8 @@ export function reportDeploy(r: DeployResult, logger: Logger, metrics: Metrics):
 /** Builds the work functions around one set of dependencies. */
 export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
   const health = new Map<string, boolean>()
+  // With the reader's reuse of unchanged apps (daemon.ts), an event regenerates what it changed.
+  const memo = new GenerateMemo()
   let excluded = new Map<string, string | undefined>()
   let excludedUnits = new Set<string>()
   const {logger, metrics} = deps
@@ -97,7 +99,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
     const units = appUnits(marathon)
     const hostIps = await deps.resolver.resolveAll(hostsToResolve(marathon))
     const render = (subset: readonly AppUnit[]): GeneratedConfig =>
-      generateConfig({marathon: bodyOf(subset), options: deps.options, templates: deps.templates, hostIps, healthMemory: health})
+      generateConfig({marathon: bodyOf(subset), options: deps.options, templates: deps.templates, hostIps, healthMemory: health, memo})
     const opts = deps.deployOptions()
     let checks = 0
     const check = async (subset: readonly AppUnit[]): Promise<{valid: boolean; error?: string}> => {
@@ -137,7 +139,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
       const marathon = await deps.getApps()
       const full = await regenerate({
         marathon: {getApps: () => Promise.resolve(marathon)}, resolver: deps.resolver, hostsOf: hostsToResolve, templates: deps.templates,
-        options: deps.options, logger, healthMemory: health, generate: generateConfig,
+        options: deps.options, logger, healthMemory: health, memo, generate: generateConfig,
       })
       remember(full.healthObservations)
       const result = await deployConfig(filesOf(full), deps.deployOptions())

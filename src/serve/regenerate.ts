@@ -3,7 +3,7 @@
  * names, call the pure core, and log what it left out. Used by `--dry` and, later, by the daemon.
  * Nothing is written here; a Marathon failure throws before any output exists.
  */
-import type {GeneratedConfig, GenerateInput, GenerateOptions, Skipped} from '../generate.js'
+import type {GeneratedConfig, GenerateInput, GenerateMemo, GenerateOptions, Skipped} from '../generate.js'
 import type {Logger} from '../log.js'
 import type {TemplateSet} from '../templates/template-set.js'
 
@@ -17,6 +17,8 @@ export interface RegenerateDeps {
   readonly options: GenerateOptions
   readonly logger: Logger
   readonly healthMemory?: ReadonlyMap<string, boolean>
+  /** The daemon's memory of earlier regenerations (absent for a one-shot run). */
+  readonly memo?: GenerateMemo
   /** The pure core's entry point (src/generate.ts `generateConfig`). */
   readonly generate: (input: GenerateInput) => GeneratedConfig
 }
@@ -38,6 +40,7 @@ export async function regenerate(deps: RegenerateDeps): Promise<GeneratedConfig>
     templates: deps.templates,
     hostIps,
     ...(deps.healthMemory === undefined ? {} : {healthMemory: deps.healthMemory}),
+    ...(deps.memo === undefined ? {} : {memo: deps.memo}),
   })
   for (const s of result.skipped) {
     deps.logger.warn(skippedLine(s))

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {describe, expect, it} from 'vitest'
 
 import {generateState} from '../../bench/gen-state.js'
-import {generateConfig, generateOptions} from '../../src/generate.js'
+import {generateConfig, GenerateMemo, generateOptions} from '../../src/generate.js'
 import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {readLbApps, reusingLbApps} from '../../src/marathon/lb-fields.js'
 import {parseMarathonApps} from '../../src/model/apps.js'
@@ -96,6 +96,7 @@ describe('reuse of unchanged apps between bodies', () => {
     const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
     const options = generateOptions({groups: ['external'], healthCheck: true})
     const reader = reusingLbApps()
+    const memo = new GenerateMemo()
     const state = generateState(200, 5) as Json
     for (let event = 0; event < 6; event++) {
       const s = clone(state)
@@ -105,7 +106,7 @@ describe('reuse of unchanged apps between bodies', () => {
       if (event === 3) s.apps[20]!['labels']['HAPROXY_0_MODE'] = 'http'
       const text = JSON.stringify(s)
       reader.begin()
-      const reused = generateConfig({marathon: parseAppsChunks(chunks(text, 65536), reader.transform), options, templates, hostIps: new Map()})
+      const reused = generateConfig({marathon: parseAppsChunks(chunks(text, 65536), reader.transform), options, templates, hostIps: new Map(), memo})
       const fresh = generateConfig({marathon: JSON.parse(text), options, templates, hostIps: new Map()})
       expect(reused.config, `event ${event}`).toBe(fresh.config)
       expect([...reused.healthObservations]).toEqual([...fresh.healthObservations])
