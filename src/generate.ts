@@ -132,9 +132,14 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
       ...rendered.skipped,
     ],
     notices: [...notices, ...built.notices],
-    healthObservations: built.healthObservations.flat(),
+    healthObservations: {[Symbol.iterator]: () => pairs(built.healthObservations)},
     renderedAppIds: rendered.renderedAppIds,
   }
+}
+
+/** The entries of `lists`, in order, as they are read (a one-shot run never reads them). */
+function* pairs<T>(lists: readonly (readonly T[])[]): Generator<T> {
+  for (const list of lists) yield* list
 }
 
 /**

@@ -35,31 +35,28 @@ export function cleanedUpAppId(appId: string): string {
   return sanitize(appId)
 }
 
-const NAME_MEMO_LIMIT = 200_000
-/** host → ip → port → name. Keyed by the parts, not by the joined string: the parts come from
- * Marathon's body as shared strings whose hashes V8 keeps, so a lookup builds no string. */
-const nameMemo = new Map<string, Map<string, Map<number, string>>>()
-let nameMemoSize = 0
+const PART_MEMO_LIMIT = 100_000
+/** Host names and IPs → their sanitized form: thousands of agents serve tens of thousands of tasks. */
+const partMemo = new Map<string, string>()
 
-/** Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. */
-export function serverName(host: string, ip: string, port: number): string {
-  let byIp = nameMemo.get(host)
-  if (byIp === undefined) nameMemo.set(host, (byIp = new Map()))
-  let byPort = byIp.get(ip)
-  if (byPort === undefined) byIp.set(ip, (byPort = new Map()))
-  let name = byPort.get(port)
-  if (name === undefined) {
-    // Memoised: the same servers come back on every regeneration, and handing out the same
-    // string object lets the id memo below find it by its cached hash.
-    name = sanitize(host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`)
-    if (nameMemoSize >= NAME_MEMO_LIMIT) {
-      nameMemo.clear()
-      nameMemoSize = 0
-    }
-    byPort.set(port, name)
-    nameMemoSize++
+function sanitizedPart(part: string): string {
+  let clean = partMemo.get(part)
+  if (clean === undefined) {
+    clean = sanitize(part)
+    if (partMemo.size >= PART_MEMO_LIMIT) partMemo.clear()
+    partMemo.set(part, clean)
   }
-  return name
+  return clean
+}
+
+/**
+ * Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. Built from
+ * the sanitized parts, which is the same string: `_` and the port's digits are left as they are,
+ * and `_` between the parts keeps a surrogate pair from forming across them.
+ */
+export function serverName(host: string, ip: string, port: number): string {
+  const cleanIp = sanitizedPart(ip)
+  return host === ip ? `${cleanIp}_${port}` : `${sanitizedPart(host)}_${cleanIp}_${port}`
 }
 
 /** Sticky cookie value: first 10 hex digits of SHA-1 of the server name. */

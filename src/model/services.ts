@@ -47,12 +47,12 @@ interface Draft {
   readonly servers: Server[]
 }
 
-/** What building one app gives. */
+/** Where building apps puts what it finds: one app's own lists (to remember), or the result's. */
 interface AppBuild {
-  readonly services: readonly Service[]
-  readonly skipped: readonly Skipped[]
-  readonly notices: readonly {readonly appId: string; readonly message: string}[]
-  readonly observations: HealthObservations
+  readonly services: Service[]
+  readonly skipped: Skipped[]
+  readonly notices: {appId: string; message: string}[]
+  readonly observations: [string, boolean][]
 }
 
 /**
@@ -67,15 +67,18 @@ export type BuildMemo = WeakMap<App, {readonly strictMode: boolean; readonly hea
 /** Builds the services of every app (already merged and FRAMEWORK_NAME-filtered). */
 export function buildServices(apps: readonly App[], opts: BuildOptions, memo?: BuildMemo): BuildResult {
   const result: BuildResult = {services: [], skipped: [], notices: [], healthObservations: []}
+  if (memo === undefined) {
+    // One-shot: every app writes straight into the result.
+    const out: AppBuild = {services: result.services, skipped: result.skipped, notices: result.notices, observations: []}
+    for (const app of apps) buildApp(app, opts, out)
+    result.healthObservations.push(out.observations)
+    return result
+  }
   const add = (build: AppBuild): void => {
     for (const s of build.services) result.services.push(s)
     for (const s of build.skipped) result.skipped.push(s)
     for (const n of build.notices) result.notices.push(n)
     if (build.observations.length > 0) result.healthObservations.push(build.observations)
-  }
-  if (memo === undefined) {
-    for (const app of apps) add(buildApp(app, opts))
-    return result
   }
   let consulted = false
   const assigner = opts.assigner
@@ -91,7 +94,7 @@ export function buildServices(apps: readonly App[], opts: BuildOptions, memo?: B
     if (hit !== undefined && hit.strictMode === opts.strictMode && hit.healthCheck === opts.healthCheck) build = hit.build
     else {
       consulted = false
-      build = buildApp(app, probed)
+      build = buildApp(app, probed, {services: [], skipped: [], notices: [], observations: []})
       if (!consulted) memo.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, build})
     }
     add(build)
@@ -104,8 +107,7 @@ export function healthCheckFor(app: App, index: number): HealthCheck | undefined
   return app.healthChecks.find((hc) => (hc.port !== undefined && hc.port !== 0) || hc.portIndex === index)
 }
 
-function buildApp(app: App, opts: BuildOptions): AppBuild {
-  const out = {services: [] as Service[], skipped: [] as Skipped[], notices: [] as {appId: string; message: string}[], observations: [] as [string, boolean][]}
+function buildApp(app: App, opts: BuildOptions, out: AppBuild): AppBuild {
   const mode = networkingMode(app)
   const ports = servicePorts(app, mode, opts.assigner)
   const indexed = indexLabels(app.labels)
@@ -128,7 +130,7 @@ function buildApp(app: App, opts: BuildOptions): AppBuild {
   const fallback = appPorts(app, mode)
   for (const task of app.tasks) addTask(app, {mode, ports, fallback}, task, drafts, opts, out)
   const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
-  out.services.push(...withCheckPorts(built))
+  for (const s of withCheckPorts(built)) out.services.push(s)
   return out
 }
 

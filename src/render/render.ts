@@ -55,23 +55,7 @@ export function mapDir(haproxyDir: string): string {
 /** Renders the configuration for `services` (any order). */
 export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions, memo?: DraftMemo): RenderResult {
   const bind = !opts.dontBindHttpHttps
-  const dir = mapDir(opts.haproxyDir)
-  let flags: MapFlags = {map80: false, map443: false, mapAppId: false}
-  const appIdSeen = new Set<string>()
-  const drafts: ServiceDraft[] = []
-  const skipped: Skipped[] = []
-  const o: ServiceRenderOptions = {bind, haproxyMap: opts.haproxyMap, haproxyDir: dir}
-  for (const s of [...services].sort(compareServices)) {
-    if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
-    const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o, memo)
-    if (d instanceof ServiceRenderError) {
-      skipped.push({appId: s.appId, portIndex: s.portIndex, ...(d.label === undefined ? {} : {label: d.label}), reason: d.message})
-      continue
-    }
-    flags = d.flags
-    if (d.claimsAppId) appIdSeen.add(s.appId)
-    drafts.push(d)
-  }
+  const {drafts, skipped} = draftsOf(services, set, opts, {bind, haproxyMap: opts.haproxyMap, haproxyDir: mapDir(opts.haproxyDir)}, memo)
   return {
     config: assemble(set, drafts, opts, bind),
     domainMap: mapText(drafts.flatMap((d) => d.domainMap)),
@@ -79,6 +63,30 @@ export function renderConfig(services: readonly Service[], set: TemplateSet, opt
     skipped,
     renderedAppIds: [...new Set(drafts.map((d) => d.ownerAppId))],
   }
+}
+
+/** The drafts of the services this load balancer serves, in config order, and the services that failed. */
+function draftsOf(services: readonly Service[], set: TemplateSet, opts: RenderOptions, o: ServiceRenderOptions, memo: DraftMemo | undefined): {drafts: ServiceDraft[]; skipped: Skipped[]} {
+  let flags: MapFlags = {map80: false, map443: false, mapAppId: false}
+  const appIdSeen = new Set<string>()
+  const drafts: ServiceDraft[] = []
+  const skipped: Skipped[] = []
+  for (const s of [...services].sort(compareServices)) {
+    if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
+    const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o, memo)
+    if (d instanceof ServiceRenderError) {
+      skipped.push(skippedService(s, d))
+      continue
+    }
+    flags = d.flags
+    if (d.claimsAppId) appIdSeen.add(s.appId)
+    drafts.push(d)
+  }
+  return {drafts, skipped}
+}
+
+function skippedService(s: Service, err: ServiceRenderError): Skipped {
+  return {appId: s.appId, portIndex: s.portIndex, ...(err.label === undefined ? {} : {label: err.label}), reason: err.message}
 }
 
 interface ServiceRenderOptions {

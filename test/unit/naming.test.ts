@@ -46,4 +46,16 @@ describe('server ids (spec §5.7 reference values)', () => {
   })
 
   it('refuses an empty name', () => expect(() => serverId('', new Set())).toThrow(/empty/))
+
+  it('builds server names from sanitized parts exactly as sanitize of the joined name', () => {
+    const parts = ['agent-1.example.com', '10.0.0.1', 'hôte', 'a b', '\ud83d\ude00x', 'x\ud83d', '\ude00y', 'x_y', '', '-', '日本']
+    for (const host of parts) {
+      for (const ip of parts) {
+        for (const port of [0, 80, 31000, -1]) {
+          const joined = host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`
+          expect(serverName(host, ip, port), JSON.stringify([host, ip, port])).toBe(sanitize(joined))
+        }
+      }
+    }
+  })
 })
