@@ -224,9 +224,11 @@ export class AppsBodyStream {
 
   /** The element that ends at `end` in the current chunk, parsed from its bytes. */
   private fromBytes(parse: BytesParser, end: number): unknown {
-    const bytes = this.pending.length === 0 ? this.window.subarray(this.start, end) : Buffer.concat([...this.pending, this.window.subarray(this.start, end)])
+    // With the delimiter after it when there is one: a number can only be known to have ended there.
+    const to = Math.min(end + 1, this.window.length)
+    const bytes = this.pending.length === 0 ? this.window.subarray(this.start, to) : Buffer.concat([...this.pending, this.window.subarray(this.start, to)])
     const r = parse(bytes, 0)
-    if (r === undefined || r.end !== bytes.length) throw new SyntaxError('Unexpected end of JSON input')
+    if (r === undefined || r.end !== bytes.length - (to - end)) throw new SyntaxError('Unexpected end of JSON input')
     return r.value
   }
 

@@ -15,8 +15,8 @@
 import {ReadTasks} from '../model/apps.js'
 import type {Task} from '../model/types.js'
 import type {Parsed} from './lb-bytes.js'
-import {ASIDE, ByteScanner, INCOMPLETE, MINUS, NINE, TRUE, ZERO} from './byte-scanner.js'
-import {CLOSE_ARR, CLOSE_OBJ, QUOTE} from './json-bytes.js'
+import {ASIDE, ByteScanner, INCOMPLETE, listFrom, STACK, TRUE} from './byte-scanner.js'
+import {CLOSE_ARR, CLOSE_OBJ} from './json-bytes.js'
 
 const EMPTY: readonly number[] = Object.freeze([])
 
@@ -30,44 +30,8 @@ const HEALTH = 5
 const IP_KEYS = [Buffer.from('ipAddress')]
 const ALIVE_KEYS = [Buffer.from('alive')]
 
-/**
- * Elements of the lists being read, innermost last: a list is copied out at its exact length
- * once complete. A list grown by push keeps room for 16 more elements, and the 25,000 tasks of
- * a 5,000-app state hold about 100,000 small lists that live until the render ends: the slack
- * alone made every later garbage collection (and so the whole render) markedly slower.
- */
-const STACK: unknown[] = []
-
-function listFrom<T>(mark: number): T[] {
-  const out = STACK.slice(mark) as T[]
-  STACK.length = mark
-  return out
-}
-
 /** One read of one task list. */
 class TaskReader extends ByteScanner {
-  /** A string or null (→ undefined); anything else steps aside. */
-  private optString(): string | undefined {
-    if (this.isNull()) return undefined
-    if (this.b[this.pos] !== QUOTE) throw ASIDE
-    return this.string()
-  }
-
-  /** A list of integers or null (→ undefined). */
-  private optInts(): readonly number[] | undefined {
-    if (this.isNull()) return undefined
-    if (!this.openList()) return []
-    const mark = STACK.length
-    do {
-      const c = this.ws()
-      if (c !== MINUS && !(c >= ZERO && c <= NINE)) throw ASIDE
-      const v = this.number()
-      if (!Number.isInteger(v)) throw ASIDE
-      STACK.push(v)
-    } while (this.more(CLOSE_ARR))
-    return listFrom<number>(mark)
-  }
-
   /** `tasks`: a list of task objects. */
   tasks(): Task[] {
     if (!this.openList()) return []
