@@ -55,7 +55,8 @@ export function mapDir(haproxyDir: string): string {
 /** Renders the configuration for `services` (any order). */
 export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions, memo?: DraftMemo): RenderResult {
   const bind = !opts.dontBindHttpHttps
-  const {drafts, skipped} = draftsOf(services, set, opts, {bind, haproxyMap: opts.haproxyMap, haproxyDir: mapDir(opts.haproxyDir)}, memo)
+  const skipped: Skipped[] = []
+  const drafts = draftsOf(services, set, opts, {bind, haproxyMap: opts.haproxyMap, haproxyDir: mapDir(opts.haproxyDir)}, memo, skipped)
   return {
     config: assemble(set, drafts, opts, bind),
     domainMap: mapText(drafts.flatMap((d) => d.domainMap)),
@@ -65,12 +66,15 @@ export function renderConfig(services: readonly Service[], set: TemplateSet, opt
   }
 }
 
-/** The drafts of the services this load balancer serves, in config order, and the services that failed. */
-function draftsOf(services: readonly Service[], set: TemplateSet, opts: RenderOptions, o: ServiceRenderOptions, memo: DraftMemo | undefined): {drafts: ServiceDraft[]; skipped: Skipped[]} {
+/**
+ * The drafts of the services this load balancer serves, in config order; the services that
+ * failed go to `skipped` (an out-parameter: V8 left this function through a deopt at the end of
+ * every call when it built a result object there).
+ */
+function draftsOf(services: readonly Service[], set: TemplateSet, opts: RenderOptions, o: ServiceRenderOptions, memo: DraftMemo | undefined, skipped: Skipped[]): ServiceDraft[] {
   let flags: MapFlags = {map80: false, map443: false, mapAppId: false}
   const appIdSeen = new Set<string>()
   const drafts: ServiceDraft[] = []
-  const skipped: Skipped[] = []
   for (const s of [...services].sort(compareServices)) {
     if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
     const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o, memo)
@@ -82,7 +86,7 @@ function draftsOf(services: readonly Service[], set: TemplateSet, opts: RenderOp
     if (d.claimsAppId) appIdSeen.add(s.appId)
     drafts.push(d)
   }
-  return {drafts, skipped}
+  return drafts
 }
 
 function skippedService(s: Service, err: ServiceRenderError): Skipped {
