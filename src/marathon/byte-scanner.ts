@@ -1,11 +1,11 @@
 /**
- * The byte-level JSON scanner under mlb's readers of Marathon's body (task-bytes.ts,
- * kept-bytes.ts): a cursor over a Buffer that reads strings, numbers, literals and keys, and
+ * The byte-level JSON scanner under mlb's readers of Marathon's body (lb-bytes.ts, task-bytes.ts,
+ * app-reuse.ts): a cursor over a Buffer that reads strings, numbers, literals and keys, and
  * passes over whole values while checking their JSON structure.
  *
  * Two outcomes besides a value: {@link INCOMPLETE} (the bytes end inside the value: wait for
- * more) and {@link ASIDE} (bytes the fast readers do not take — not JSON, or not the common
- * case: the caller reads the value the general way, src/marathon/lb-bytes.ts, which decides).
+ * more) and {@link ASIDE} (bytes not taken — not JSON, or for the fast readers not the common
+ * case: the caller reads the value the general way, lb-bytes.ts, where ASIDE is a SyntaxError).
  * So invalid bytes are never accepted here.
  *
  * Every byte is read through `at()`, which gives -1 past the end: no comparison accepts it, so
@@ -36,8 +36,11 @@ interface Decoders {
 }
 
 export const TRUE = Buffer.from('true')
-const FALSE = Buffer.from('false')
+export const FALSE = Buffer.from('false')
 export const NULL = Buffer.from('null')
+
+/** {@link ByteScanner.keyIndex} of a key with escapes. */
+export const ESCAPED_KEY = -2
 
 /**
  * Elements of the lists being read, innermost last: a list is copied out at its exact length
@@ -98,18 +101,18 @@ export class ByteScanner {
 
   /** Opens the list at pos (consumed): false when it is empty (closed too). Null or not a list steps aside. */
   protected openList(): boolean {
-    if (this.ws() !== OPEN_ARR) throw ASIDE
-    this.pos++
-    if (this.ws() !== CLOSE_ARR) return true
-    this.pos++
-    return false
+    return this.open(OPEN_ARR, CLOSE_ARR)
   }
 
   /** Opens the object at pos (consumed): false when it is empty (closed too). Not an object steps aside. */
   protected openObject(): boolean {
-    if (this.ws() !== OPEN_OBJ) throw ASIDE
+    return this.open(OPEN_OBJ, CLOSE_OBJ)
+  }
+
+  private open(opening: number, closing: number): boolean {
+    if (this.ws() !== opening) throw ASIDE
     this.pos++
-    if (this.ws() !== CLOSE_OBJ) return true
+    if (this.ws() !== closing) return true
     this.pos++
     return false
   }
@@ -143,9 +146,9 @@ export class ByteScanner {
     for (;;) {
       const c = this.at(j)
       if (c === QUOTE) break
-      if (!(c >= 0x20) || c === BACKSLASH) {
+      if (c === BACKSLASH) return this.escapedString()
+      if (!(c >= 0x20)) {
         this.pos = j
-        if (c === BACKSLASH) throw ASIDE
         this.stop()
       }
       if (c >= 0x80) ascii = false
@@ -153,6 +156,11 @@ export class ByteScanner {
     }
     this.pos = j + 1
     return ascii ? asciiString(b, start, j) : (b as unknown as Decoders).utf8Slice(start, j)
+  }
+
+  /** The string at pos, which has escapes: the fast readers step aside; lb-bytes.ts decodes it. */
+  protected escapedString(): string {
+    throw ASIDE
   }
 
   /** Index after the digits starting at `j` (at least one). */
@@ -255,6 +263,16 @@ export class ByteScanner {
 
   /** The key at pos (consumed, with its colon) as an index in `keys`, or -1; escaped keys step aside. */
   protected key(keys: readonly Buffer[]): number {
+    const k = this.keyIndex(keys)
+    if (k === ESCAPED_KEY) throw ASIDE
+    return k
+  }
+
+  /**
+   * The key at pos as an index in `keys`, or -1 (consumed, with its colon), or
+   * {@link ESCAPED_KEY} when it has escapes (nothing consumed: the caller decodes it).
+   */
+  protected keyIndex(keys: readonly Buffer[]): number {
     if (this.ws() !== QUOTE) this.stop()
     const b = this.b
     const start = this.pos + 1
@@ -262,9 +280,9 @@ export class ByteScanner {
     for (;;) {
       const c = this.at(j)
       if (c === QUOTE) break
-      if (!(c >= 0x20) || c === BACKSLASH) {
+      if (c === BACKSLASH) return ESCAPED_KEY
+      if (!(c >= 0x20)) {
         this.pos = j
-        if (c === BACKSLASH) throw ASIDE
         this.stop()
       }
       j++

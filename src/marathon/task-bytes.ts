@@ -122,11 +122,12 @@ class TaskReader extends ByteScanner {
  */
 export function readTaskList(buf: Buffer, pos: number): Parsed | undefined | null {
   const r = new TaskReader(buf, pos)
+  const mark = STACK.length
   try {
     const tasks = r.tasks()
     return {value: new ReadTasks(tasks), end: r.pos}
   } catch (err) {
-    STACK.length = 0 // elements of the lists left unfinished
+    STACK.length = mark // elements of the lists left unfinished
     if (err === INCOMPLETE) return undefined
     if (err === ASIDE) return null
     throw err
