@@ -8,15 +8,9 @@ import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {readLbApps, reusingLbApps} from '../../src/marathon/lb-fields.js'
 import {parseMarathonApps} from '../../src/model/apps.js'
 import {loadTemplateSet} from '../../src/templates/load.js'
+import {chunks} from '../chunks.js'
 
 type Json = {apps: Record<string, any>[]}
-
-function chunks(text: string, size: number): Buffer[] {
-  const buf = Buffer.from(text)
-  const out: Buffer[] = []
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
-  return out
-}
 
 const clone = (s: Json): Json => JSON.parse(JSON.stringify(s)) as Json
 

@@ -7,15 +7,9 @@ import {generateState} from '../../bench/gen-state.js'
 import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {keepLbFields} from '../../src/marathon/lb-fields.js'
 import {ROOT} from '../cli-run.js'
+import {chunks} from '../chunks.js'
 
 /** The body cut into pieces of `size` bytes (multi-byte characters may be split). */
-function chunks(text: string, size: number): Buffer[] {
-  const buf = Buffer.from(text)
-  const out: Buffer[] = []
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
-  return out
-}
-
 const SIZES = [1, 2, 7, 64, 65536]
 
 function same(text: string): void {

@@ -3,13 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {readLbApps} from '../../src/marathon/lb-fields.js'
 import {parseMarathonApps} from '../../src/model/apps.js'
-
-function chunks(text: string, size: number): Buffer[] {
-  const buf = Buffer.from(text)
-  const out: Buffer[] = []
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
-  return out
-}
+import {chunks} from '../chunks.js'
 
 /** The model of the apps read from bytes equals the model of JSON.parse, problems included. */
 function same(text: string): void {

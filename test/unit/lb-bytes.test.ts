@@ -8,13 +8,7 @@ import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {shapedParser} from '../../src/marathon/lb-bytes.js'
 import {keepLbFields} from '../../src/marathon/lb-fields.js'
 import {ROOT} from '../cli-run.js'
-
-function chunks(text: string, size: number): Buffer[] {
-  const buf = Buffer.from(text)
-  const out: Buffer[] = []
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
-  return out
-}
+import {chunks} from '../chunks.js'
 
 /** What the byte path must equal: JSON.parse, then the projection of each app. */
 function expected(text: string): unknown {

@@ -9,13 +9,7 @@ import {readLbApps} from '../../src/marathon/lb-fields.js'
 import {readTaskList} from '../../src/marathon/task-bytes.js'
 import {parseMarathonApps, ReadTasks} from '../../src/model/apps.js'
 import {ROOT} from '../cli-run.js'
-
-function chunks(text: string, size: number): Buffer[] {
-  const buf = Buffer.from(text)
-  const out: Buffer[] = []
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size))
-  return out
-}
+import {chunks} from '../chunks.js'
 
 /** The model read the fast way (task lists straight from bytes) equals the model of JSON.parse. */
 function same(text: string, sizes = [1, 7, 64, 4096, 65536]): void {
