@@ -90,35 +90,34 @@ interface InProcess {
 type State = {apps: {tasks: {id: string; host: string; ports: number[]; healthCheckResults?: {alive: boolean; lastSuccess: string}[]}[]}[]}
 
 /**
- * The bodies of `n` consecutive events on `state` (changed in place): every health check reported
- * again (a new `lastSuccess` on every result), one task replaced by a new one on another host,
- * one task's health flipped.
+ * The body of event `e` on `state` (changed in place, events build on each other): every health
+ * check reported again (a new `lastSuccess` on every result), one task replaced by a new one on
+ * another host, one task's health flipped. Made just before it is read, as a daemon receives one
+ * body at a time (holding a dozen 21 MB bodies at once would tax the garbage collector).
  */
-function eventBodies(state: State, n: number): Buffer[] {
+function eventBody(state: State, e: number): Buffer {
   const apps = state.apps
-  const out: Buffer[] = []
-  for (let e = 1; e <= n; e++) {
-    const at = new Date(Date.UTC(2024, 4, 1, 10, 5, e)).toISOString()
-    for (const app of apps) for (const t of app.tasks) for (const r of t.healthCheckResults ?? []) r.lastSuccess = at
-    const replaced = apps[(e * 7919) % apps.length]!.tasks
-    replaced[0] = {...replaced[0]!, id: `${replaced[0]!.id.split('.')[0]}.instance-event-${e}._app.1`, host: `10.200.${e % 250}.${1 + (e % 200)}`, ports: replaced[0]!.ports.map((p) => p + 1)}
-    const flapped = apps[(e * 104729) % apps.length]!.tasks.find((t) => t.healthCheckResults !== undefined)
-    const result = flapped?.healthCheckResults?.[0]
-    if (result !== undefined) result.alive = !result.alive
-    out.push(Buffer.from(JSON.stringify(state)))
-  }
-  return out
+  const at = new Date(Date.UTC(2024, 4, 1, 10, 5, e)).toISOString()
+  for (const app of apps) for (const t of app.tasks) for (const r of t.healthCheckResults ?? []) r.lastSuccess = at
+  const replaced = apps[(e * 7919) % apps.length]!.tasks
+  replaced[0] = {...replaced[0]!, id: `${replaced[0]!.id.split('.')[0]}.instance-event-${e}._app.1`, host: `10.200.${e % 250}.${1 + (e % 200)}`, ports: replaced[0]!.ports.map((p) => p + 1)}
+  const flapped = apps[(e * 104729) % apps.length]!.tasks.find((t) => t.healthCheckResults !== undefined)
+  const result = flapped?.healthCheckResults?.[0]
+  if (result !== undefined) result.alive = !result.alive
+  return Buffer.from(JSON.stringify(state))
 }
 
-function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, memo?: GenerateMemo, after: () => void = () => {}): {warm: Warm; config: GeneratedConfig} {
+/** WARMUP + RUNS events on a copy of `initial`, read with `read` (and `memo`): the timed figures. */
+function warmRuns(initial: State, read: () => AppTransform, memo?: GenerateMemo, after: () => void = () => {}): {warm: Warm; config: GeneratedConfig} {
+  const state = structuredClone(initial)
   const templates = loadTemplateSet({env: {}, cwd: tmpdir()})
   const parse: number[] = []
   const gen: number[] = []
   const total: number[] = []
   const cpu: number[] = []
   let config: GeneratedConfig | undefined
-  bodies.forEach((body, i) => {
-    const chunks = chunksOf(body)
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const chunks = chunksOf(eventBody(state, i + 1))
     const c0 = cpuMs()
     const t0 = performance.now()
     const marathon = parseAppsChunks(chunks, read())
@@ -127,25 +126,24 @@ function warmRuns(bodies: readonly Buffer[], read: () => AppTransform, memo?: Ge
     const t2 = performance.now()
     const c2 = cpuMs()
     after()
-    if (i < WARMUP) return
+    if (i < WARMUP) continue
     parse.push(t1 - t0)
     gen.push(t2 - t1)
     total.push(t2 - t0)
     cpu.push(c2 - c0)
-  })
+  }
   return {warm: {render: spread(total), renderCpu: spread(cpu), parseMs: median(parse), generateMs: median(gen)}, config: config!}
 }
 
 function inProcess(state: State): InProcess {
-  const bodies = eventBodies(state, WARMUP + RUNS)
   const reuse = reusingLbApps()
   const readCounts: number[] = []
   const read = (): AppTransform => {
     reuse.begin()
     return reuse.transform
   }
-  const event = warmRuns(bodies, read, new GenerateMemo(), () => readCounts.push(reuse.readAgain))
-  const fresh = warmRuns(bodies, () => readLbApps)
+  const event = warmRuns(state, read, new GenerateMemo(), () => readCounts.push(reuse.readAgain))
+  const fresh = warmRuns(state, () => readLbApps)
   // Reuse must not change a byte: the last event's config equals the one read afresh.
   if (event.config.config !== fresh.config.config) throw new Error('per-event config differs from the config read afresh')
   return {event: event.warm, fresh: fresh.warm, configBytes: Buffer.byteLength(fresh.config.config), skipped: fresh.config.skipped.length, readPerEvent: median(readCounts.slice(WARMUP))}
