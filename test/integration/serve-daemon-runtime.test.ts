@@ -107,6 +107,9 @@ describe('mlb serve daemon: task churn through the runtime API', () => {
     expect(await runningPorts(t, backend())).toEqual(taskPorts(sim, '/web'))
     const state = (await workerCommand(socketOf(t), `show servers state ${backend()}`)).split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(' '))
     expect(state.map((f) => [f[5], f[6]])).toEqual(state.map(() => ['2', '0']))
+    // The new app's events found /web unchanged: read once, then handed back as it was (app-reuse.ts).
+    const reads = logLines(t.logger, /^read Marathon's apps: /).map((r) => r.msg)
+    expect(reads.some((m) => /: 1 read, 1 unchanged/.test(m)), JSON.stringify(reads)).toBe(true)
   }, 40_000)
 
   it('falls back to a reload when a runtime command is refused', async () => {
