@@ -134,7 +134,9 @@ class KeptBytes extends ByteScanner {
   collected(): Buffer {
     let total = 0
     for (let i = 0; i < this.ranges.length; i += 2) total += this.ranges[i + 1]! - this.ranges[i]!
-    const out = Buffer.allocUnsafe(total)
+    // Not from Buffer's shared pool: these live as long as the app does, and one kept slice would
+    // hold a whole 8 KiB pool slab of dead ones.
+    const out = Buffer.allocUnsafeSlow(total)
     let at = 0
     for (let i = 0; i < this.ranges.length; i += 2) at += this.b.copy(out, at, this.ranges[i], this.ranges[i + 1])
     return out
