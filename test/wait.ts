@@ -20,3 +20,13 @@ export async function until(fn: () => boolean | Promise<boolean>, timeoutMs = 10
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -5,15 +5,7 @@ import {MemoryLogger} from '../../src/log.js'
 import {HaproxySupervisor} from '../../src/haproxy/supervisor.js'
 import {waitFor} from '../../src/haproxy/wait.js'
 import {freePort, makeHaproxyPaths, startTestHaproxy, headFor, type TestHaproxy} from '../haproxy-harness.js'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import {alive} from '../wait.js'
 
 async function allGone(pids: readonly number[]): Promise<boolean> {
   return (await waitFor(async () => (pids.every((p) => !alive(p)) ? true : undefined), {clock: systemClock, timeoutMs: 10_000, intervalMs: 50})) === true

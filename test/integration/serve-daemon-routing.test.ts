@@ -10,18 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSimulator, type Simulator} from '../../src/sim/index.js'
 import {logLines, startTestDaemon, until, type TestDaemon} from '../daemon-harness.js'
+import {alive} from '../wait.js'
 
 const SERVICE_PORTS = {min: 21000, max: 21099}
 const TASK_PORTS = {min: 22000, max: 22199}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 async function post(sim: Simulator, path: string, body: unknown, method = 'POST'): Promise<void> {
   const res = await fetch(`${sim.url}${path}`, {method, headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})

@@ -20,6 +20,7 @@ import {startSimulator, type Simulator} from '../../src/sim/index.js'
 import {BIN, cleanEnv, missingBuild} from '../cli-run.js'
 import {until} from '../daemon-harness.js'
 import {freePorts, requireHaproxy} from '../haproxy-harness.js'
+import {alive} from '../wait.js'
 
 const SERVICE_PORTS = {min: 21500, max: 21599}
 const TASK_PORTS = {min: 23200, max: 23399}
@@ -28,15 +29,6 @@ const HARD_STOP_AFTER = 3
 interface Line {
   readonly msg: string
   readonly [k: string]: unknown
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 describe('mlb serve (built CLI): signals and the :9090 endpoints', () => {

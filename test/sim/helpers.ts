@@ -81,15 +81,7 @@ export async function simulator(opts: SimulatorOptions, cleanup: (fn: () => Prom
   return sim
 }
 
-/** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+export {alive} from '../wait.js'
 
 /** A minimal host-networking app body. */
 export function hostApp(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

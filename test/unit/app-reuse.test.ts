@@ -107,4 +107,31 @@ describe('reuse of unchanged apps between bodies', () => {
       if (event > 0) expect(reader.reused).toBeGreaterThan(190)
     }
   })
+
+  it('renders again only the services of an app that changed (the memo is used, not just filled)', () => {
+    const base = loadTemplateSet({env: {}, cwd: tmpdir()})
+    let lookups = 0
+    const templates = {...base, get: (name: string) => (lookups++, base.get(name))}
+    const options = generateOptions({groups: ['external'], healthCheck: true})
+    const reader = reusingLbApps()
+    const memo = new GenerateMemo()
+    const state = generateState(200, 9) as Json
+    const render = (s: Json): {config: string; lookups: number} => {
+      lookups = 0
+      reader.begin()
+      const config = generateConfig({marathon: parseAppsChunks(chunks(JSON.stringify(s), 65536), reader.transform), options, templates, hostIps: new Map(), memo}).config
+      return {config, lookups}
+    }
+    const first = render(state)
+    const again = render(state)
+    const changed = clone(state)
+    changed.apps[1]!['tasks'][0].host = '10.8.8.8' // a Docker bridge app: the host is the server's address
+    const one = render(changed)
+    expect(again.config).toBe(first.config)
+    // Only the global sections look templates up when nothing changed; one app's services add a few.
+    expect(again.lookups).toBeLessThan(first.lookups / 20)
+    expect(one.lookups).toBeGreaterThan(again.lookups)
+    expect(one.lookups).toBeLessThan(first.lookups / 10)
+    expect(one.config).toContain('10.8.8.8')
+  })
 })
