@@ -24,21 +24,35 @@ export interface ServeIo {
 /** Flags whose values are secrets: their presence on the command line makes mlb hide its argv. */
 const SECRET_FLAGS = ['auth-credentials', 'dcos-auth-credentials']
 
+/**
+ * How a run of `mlb serve` ended: `printed` after a one-shot (`-h`, `--longhelp`, `--dry`) whose
+ * output is written and whose connections are closed, `stopped` after the daemon has stopped.
+ */
+export type ServeEnd = 'printed' | 'stopped'
+
 /** Runs `mlb serve`; throws MlbError subclasses for every expected failure. */
-export async function runServe(io: ServeIo): Promise<void> {
+export async function runServe(io: ServeIo): Promise<ServeEnd> {
   const parsed = parseArgs(SERVE_FLAGS, io.argv)
-  if (parsed.help) return io.stdout(formatHelp(SERVE_PROG, SERVE_DESCRIPTION, SERVE_FLAGS))
+  if (parsed.help) {
+    await io.stdout(formatHelp(SERVE_PROG, SERVE_DESCRIPTION, SERVE_FLAGS))
+    return 'printed'
+  }
   if (parsed.values.get('longhelp') === true) {
     const {longhelpText} = await import('./longhelp-data.js')
-    return io.stdout(longhelpText())
+    await io.stdout(longhelpText())
+    return 'printed'
   }
   hideSecrets(parsed, io)
   const daemon = await import('./serve-daemon.js')
   // The container set-up rewrites the arguments (mode, --ssl-certs, …) as run did (spec §2.1).
   const setup = daemon.containerRequested(io.argv, io.env) ? await daemon.runContainerSetup(io.argv, io) : undefined
   const options = daemon.withContainerAuth(serveOptionsFrom(setup === undefined ? parsed : parseArgs(SERVE_FLAGS, setup.argv), io.env), setup)
-  if (options.dry) return runOnce(options, io)
+  if (options.dry) {
+    await runOnce(options, io)
+    return 'printed'
+  }
   await daemon.runDaemon(options, io)
+  return 'stopped'
 }
 
 function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {

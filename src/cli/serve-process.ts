@@ -35,7 +35,10 @@ export function serveFailure(err: unknown): {readonly lines: readonly string[]; 
 export async function serveProcess(argv: readonly string[]): Promise<void> {
   const {runServe} = await import('./serve-main.js')
   try {
-    await runServe(processIo(argv))
+    // After a one-shot, nothing is left to flush (stdout and stderr are synchronous for files and
+    // pipes on Linux, and a one-shot logs to stderr only), so the process leaves at once: tearing
+    // down the heap of a 5,000-app `--dry` costs ~40 ms.
+    if ((await runServe(processIo(argv))) === 'printed') process.exit(0)
   } catch (err) {
     const failure = serveFailure(err)
     if (failure === undefined) {
