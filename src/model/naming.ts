@@ -5,6 +5,8 @@
  */
 import {hash} from 'node:crypto'
 
+import {asciiSha256Mod} from './ascii-sha256.js'
+
 /** spec conventions: every character outside `[A-Za-z0-9-]` becomes `_` (one per code point). */
 export function sanitize(s: string): string {
   // The unicode-aware regex is several times slower; only astral characters need it.
@@ -77,13 +79,18 @@ const idMemo = new Map<string, number>()
 export function serverIdCandidate(name: string): number {
   let id = idMemo.get(name)
   if (id === undefined) {
-    // One-shot hash: no Hash object per name, no hex string unless a retry needs it.
-    const digest = hash('sha256', name, 'buffer')
-    id = 0
-    for (let i = 0; i < digest.length; i += 4) id = (id * 0x100000000 + digest.readUInt32BE(i)) % MODULUS
+    id = asciiSha256Mod(name, MODULUS) ?? digestMod(name)
     if (idMemo.size >= MEMO_LIMIT) idMemo.clear()
     idMemo.set(name, id)
   }
+  return id
+}
+
+/** The same reduction from node:crypto's digest, for names with non-ASCII characters. */
+function digestMod(name: string): number {
+  const digest = hash('sha256', name, 'buffer')
+  let id = 0
+  for (let i = 0; i < digest.length; i += 4) id = (id * 0x100000000 + digest.readUInt32BE(i)) % MODULUS
   return id
 }
 
