@@ -1,7 +1,6 @@
 /**
  * marathon-lb's names and ids (spec §5.6, §5.7), in one place for the renderer, zdd and the
- * daemon. Pure; hashes of server names are memoised because the same servers come back on every
- * regeneration.
+ * daemon. Pure.
  */
 import {hash} from 'node:crypto'
 
@@ -67,23 +66,15 @@ export function cookieHash(name: string): string {
 }
 
 const MODULUS = 32767
-const MEMO_LIMIT = 200_000
-const idMemo = new Map<string, number>()
 
 /**
  * The id candidate of a name: `int(sha256(name).hexdigest(), 16) mod 32767` (spec §5.7),
  * reduced 32 bits at a time (Horner's rule: every intermediate stays below 32767 × 2^32 < 2^53,
- * exact in a double, so no BigInt is needed).
- * Memoised, as the same servers come back on every regeneration.
+ * exact in a double, so no BigInt is needed). Not memoised: hashing a name costs about what a
+ * Map lookup of it does, and the daemon re-renders only the backends of apps that changed.
  */
 export function serverIdCandidate(name: string): number {
-  let id = idMemo.get(name)
-  if (id === undefined) {
-    id = asciiSha256Mod(name, MODULUS) ?? digestMod(name)
-    if (idMemo.size >= MEMO_LIMIT) idMemo.clear()
-    idMemo.set(name, id)
-  }
-  return id
+  return asciiSha256Mod(name, MODULUS) ?? digestMod(name)
 }
 
 /** The same reduction from node:crypto's digest, for names with non-ASCII characters. */
