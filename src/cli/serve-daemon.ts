@@ -5,7 +5,6 @@
  */
 import {errorMessage} from '../errors.js'
 import {createLogger, DEFAULT_LOG_FORMAT, stderrSink, type Logger} from '../log.js'
-import {createSyslogSink} from '../log-syslog.js'
 import type {ContainerSetup} from '../serve/container-apply.js'
 import type {ServeOptions} from '../serve/options.js'
 import type {ServeIo} from './serve-main.js'
@@ -35,7 +34,9 @@ export function withContainerAuth(options: ServeOptions, setup: ContainerSetup |
   return {...options, auth: {...options.auth, credentials: `${a.user}:${a.password}`}}
 }
 
-function daemonLogger(options: ServeOptions): {logger: Logger; close: () => Promise<void>} {
+/** The daemon's logger; the syslog sink (and with it node:child_process) is loaded only here, not by `--dry`. */
+async function daemonLogger(options: ServeOptions): Promise<{logger: Logger; close: () => Promise<void>}> {
+  const {createSyslogSink} = await import('../log-syslog.js')
   const syslog = createSyslogSink({socket: options.syslogSocket, tag: 'mlb'})
   const sinks = syslog === undefined ? [stderrSink] : [stderrSink, syslog.write]
   const logger = createLogger({name: 'mlb', level: options.logLevel, format: options.logFormat, sinks})
@@ -44,7 +45,7 @@ function daemonLogger(options: ServeOptions): {logger: Logger; close: () => Prom
 
 /** Runs the daemon until SIGTERM or SIGINT; resolves after an orderly stop (exit 0). */
 export async function runDaemon(options: ServeOptions, io: ServeIo): Promise<void> {
-  const {logger, close} = daemonLogger(options)
+  const {logger, close} = await daemonLogger(options)
   const {startDaemon} = await import('../serve/daemon.js')
   const abort = new AbortController()
   let stopRequested: (() => void) | undefined

@@ -127,8 +127,8 @@ function buildApp(app: App, opts: BuildOptions, out: AppBuild): AppBuild {
     drafts.set(sp, draft(app, i, sp, parsed.labels))
   })
   if (drafts.size === 0) return out
-  const fallback = appPorts(app, mode)
-  for (const task of app.tasks) addTask(app, {mode, ports, fallback}, task, drafts, opts, out)
+  const net: AppNetworking = {mode, ports, fallback: appPorts(app, mode)}
+  for (const task of app.tasks) addTask(app, net, task, drafts, opts, out)
   const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
   for (const s of withCheckPorts(built)) out.services.push(s)
   return out
