@@ -9,7 +9,7 @@
 import {parseMarathonApps, type ParseMemo} from './model/apps.js'
 import {mergeDeploymentGroups} from './model/deployment-group.js'
 import {createPortAssigner} from './model/port-assigner.js'
-import {buildServices, type BuildMemo} from './model/services.js'
+import {buildServices, type BuildMemo, type HealthObservations} from './model/services.js'
 import {renderConfig, type DraftMemo} from './render/render.js'
 import type {TemplateSet} from './templates/template-set.js'
 
@@ -137,9 +137,11 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
   }
 }
 
-/** The entries of `lists`, in order, as they are read (a one-shot run never reads them). */
-function* pairs<T>(lists: readonly (readonly T[])[]): Generator<T> {
-  for (const list of lists) yield* list
+/** The (task id, alive) pairs of flat `lists`, in order, as they are read (a one-shot run never reads them). */
+function* pairs(lists: readonly HealthObservations[]): Generator<readonly [string, boolean]> {
+  for (const list of lists) {
+    for (let i = 0; i < list.length; i += 2) yield [list[i] as string, list[i + 1] as boolean]
+  }
 }
 
 /**

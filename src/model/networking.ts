@@ -31,7 +31,17 @@ export function portMappings(app: App): readonly PortMapping[] {
 }
 
 function containerPorts(app: App): number[] {
-  return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]))
+  return definedPorts(portMappings(app), 'containerPort')
+}
+
+/** The `key` ports of the mappings that have one, in order (a loop: flatMap's per-element arrays showed in profiles). */
+function definedPorts(mappings: readonly PortMapping[], key: 'containerPort' | 'servicePort'): number[] {
+  const out: number[] = []
+  for (const m of mappings) {
+    const port = m[key]
+    if (port !== undefined) out.push(port)
+  }
+  return out
 }
 
 /**
@@ -69,7 +79,7 @@ export function taskIp(mode: NetworkingMode, task: Task, hostIps: Lookup<string>
 export function servicePorts(app: App, mode: NetworkingMode, assigner: PortAssigner | undefined): readonly (number | undefined)[] {
   if (mode === 'container' || mode === 'container/bridge') {
     // Mappings without a servicePort are skipped, shifting later indices (spec §10.18).
-    const mapped = portMappings(app).flatMap((m) => (m.servicePort === undefined ? [] : [m.servicePort]))
+    const mapped = definedPorts(portMappings(app), 'servicePort')
     if (mapped.length > 0) return mapped
   }
   const ports = app.portDefinitions ?? app.ports ?? []

@@ -19,8 +19,12 @@ export interface BuildOptions {
   readonly assigner: PortAssigner | undefined
 }
 
-/** Task id → alive, for the tasks of one app that had health results. */
-export type HealthObservations = readonly (readonly [string, boolean])[]
+/**
+ * Task id → alive, for the tasks of one app that had health results, flat: id, alive, id,
+ * alive, … (a pair per task would be 25,000 small arrays at 5,000 apps, for a one-shot run
+ * that never reads them).
+ */
+export type HealthObservations = readonly (string | boolean)[]
 
 /** Services (unsorted), exclusions and facts for the edge. */
 export interface BuildResult {
@@ -52,7 +56,7 @@ interface AppBuild {
   readonly services: Service[]
   readonly skipped: Skipped[]
   readonly notices: {appId: string; message: string}[]
-  readonly observations: [string, boolean][]
+  readonly observations: (string | boolean)[]
 }
 
 /**
@@ -156,7 +160,7 @@ interface AppNetworking {
 /** Where addTask and isHealthy report. */
 interface AppOut {
   readonly notices: {appId: string; message: string}[]
-  readonly observations: [string, boolean][]
+  readonly observations: (string | boolean)[]
 }
 
 function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, Draft>, opts: BuildOptions, out: AppOut): void {
@@ -187,7 +191,7 @@ function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, D
 function isHealthy(task: Task, opts: BuildOptions, out: AppOut): boolean {
   if (task.healthCheckResults === undefined) return opts.healthMemory.get(task.id) === true
   const alive = task.healthCheckResults.includes(true)
-  out.observations.push([task.id, alive])
+  out.observations.push(task.id, alive)
   return alive
 }
 
