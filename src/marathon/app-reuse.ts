@@ -15,7 +15,7 @@
  * An app is reused only when its `id` is its first key (as Marathon writes it) and no key has an
  * escape; anything else is simply read again.
  */
-import {ASIDE, ByteScanner, INCOMPLETE} from './byte-scanner.js'
+import {ASIDE, ByteScanner, INCOMPLETE, KeyTable} from './byte-scanner.js'
 import {CLOSE_ARR, CLOSE_OBJ, OPEN_ARR, OPEN_OBJ, QUOTE} from './json-bytes.js'
 import type {AppTransform} from './apps-stream.js'
 import type {BytesParser, Parsed} from './lb-bytes.js'
@@ -24,7 +24,7 @@ import {compileShape, type Compiled, type Shape} from './lb-shape.js'
 /** The kept bytes differ from the stored ones: read the app again. */
 const CHANGED = Symbol('changed')
 
-const ID_KEY = [Buffer.from('id')]
+const ID_KEY = new KeyTable(['id'])
 
 /** Where kept bytes go: compared with the previous ones, or recorded as [start, end) pairs. */
 class KeptBytes extends ByteScanner {
@@ -91,7 +91,7 @@ class KeptBytes extends ByteScanner {
     do {
       this.ws()
       const keyStart = this.pos
-      const k = this.key(shape.bytes)
+      const k = this.key(shape.keys)
       if (k < 0) {
         this.skip()
         continue

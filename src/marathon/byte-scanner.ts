@@ -43,6 +43,29 @@ export const NULL = Buffer.from('null')
 export const ESCAPED_KEY = -2
 
 /**
+ * The keys a reader looks for, as bytes, chained by length: most keys of Marathon's objects are
+ * passed over, and one of a length no wanted key has costs one lookup instead of a comparison
+ * with every wanted key (keys are the largest share of a task's bytes after strings).
+ */
+export class KeyTable {
+  readonly bytes: readonly Buffer[]
+  /** The first key of each byte length, -1 for none; the next ones of that length through `next`. */
+  readonly first: Int32Array
+  readonly next: Int32Array
+
+  constructor(names: readonly string[]) {
+    this.bytes = names.map((n) => Buffer.from(n, 'utf8'))
+    this.first = new Int32Array(Math.max(0, ...this.bytes.map((k) => k.length)) + 1).fill(-1)
+    this.next = new Int32Array(names.length).fill(-1)
+    for (let i = names.length - 1; i >= 0; i--) {
+      const n = this.bytes[i]!.length
+      this.next[i] = this.first[n]!
+      this.first[n] = i
+    }
+  }
+}
+
+/**
  * Elements of the lists being read, innermost last: a list is copied out at its exact length
  * once complete. A list grown by push keeps room for 16 more elements, and the 25,000 tasks of
  * a 5,000-app state hold about 100,000 small lists that live until the render ends: the slack
@@ -262,7 +285,7 @@ export class ByteScanner {
   }
 
   /** The key at pos (consumed, with its colon) as an index in `keys`, or -1; escaped keys step aside. */
-  protected key(keys: readonly Buffer[]): number {
+  protected key(keys: KeyTable): number {
     const k = this.keyIndex(keys)
     if (k === ESCAPED_KEY) throw ASIDE
     return k
@@ -272,7 +295,7 @@ export class ByteScanner {
    * The key at pos as an index in `keys`, or -1 (consumed, with its colon), or
    * {@link ESCAPED_KEY} when it has escapes (nothing consumed: the caller decodes it).
    */
-  protected keyIndex(keys: readonly Buffer[]): number {
+  protected keyIndex(keys: KeyTable): number {
     if (this.ws() !== QUOTE) this.stop()
     const b = this.b
     const start = this.pos + 1
@@ -291,9 +314,9 @@ export class ByteScanner {
     if (this.ws() !== COLON) this.stop()
     this.pos++
     const len = j - start
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
-      if (k.length !== len) continue
+    if (len >= keys.first.length) return -1
+    for (let i = keys.first[len]!; i >= 0; i = keys.next[i]!) {
+      const k = keys.bytes[i]!
       let m = 0
       while (m < len && k[m] === b[start + m]) m++
       if (m === len) return i

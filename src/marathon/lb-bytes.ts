@@ -67,7 +67,7 @@ class Reader extends ByteScanner {
     let order = 0
     let seen = 0
     do {
-      let k = this.keyIndex(shape.bytes)
+      let k = this.keyIndex(shape.keys)
       if (k === ESCAPED_KEY) {
         k = shape.names.indexOf(this.string())
         this.colon()

@@ -3,6 +3,7 @@
  * byte patterns for matching keys without decoding them, and builders that create the kept
  * object in one step.
  */
+import {KeyTable} from './byte-scanner.js'
 
 /** Which keys of an object to keep, and how to project the kept values further. */
 export interface Shape {
@@ -22,7 +23,7 @@ export type KeyReader = (buf: Buffer, pos: number) => {readonly value: unknown; 
 /** A {@link Shape} ready for the parser. */
 export interface Compiled {
   readonly names: readonly string[]
-  readonly bytes: readonly Buffer[]
+  readonly keys: KeyTable
   readonly nested: readonly (Compiled | undefined)[]
   readonly readers: readonly (KeyReader | undefined)[]
   /** Values of the object being parsed, by key index (a shape never contains itself). */
@@ -41,7 +42,7 @@ export function compileShape(shape: Shape): Compiled {
   if (shape.keys.length > MAX_SHAPE_KEYS || shape.keys.includes('__proto__')) throw new Error('unsupported shape')
   return {
     names: shape.keys,
-    bytes: shape.keys.map((k) => Buffer.from(k, 'utf8')),
+    keys: new KeyTable(shape.keys),
     nested: shape.keys.map((k) => {
       const sub = shape.nested?.[k]
       return sub === undefined ? undefined : compileShape(sub)

@@ -15,20 +15,20 @@
 import {ReadTasks} from '../model/apps.js'
 import type {Task} from '../model/types.js'
 import type {Parsed} from './lb-bytes.js'
-import {ASIDE, ByteScanner, INCOMPLETE, listFrom, STACK, TRUE} from './byte-scanner.js'
+import {ASIDE, ByteScanner, INCOMPLETE, KeyTable, listFrom, STACK, TRUE} from './byte-scanner.js'
 import {CLOSE_ARR, CLOSE_OBJ} from './json-bytes.js'
 
 const EMPTY: readonly number[] = Object.freeze([])
 
-const TASK_KEYS = ['id', 'host', 'ports', 'state', 'ipAddresses', 'healthCheckResults'].map((k) => Buffer.from(k))
+const TASK_KEYS = new KeyTable(['id', 'host', 'ports', 'state', 'ipAddresses', 'healthCheckResults'])
 const ID = 0
 const HOST = 1
 const PORTS = 2
 const STATE = 3
 const IP_ADDRESSES = 4
 const HEALTH = 5
-const IP_KEYS = [Buffer.from('ipAddress')]
-const ALIVE_KEYS = [Buffer.from('alive')]
+const IP_KEYS = new KeyTable(['ipAddress'])
+const ALIVE_KEYS = new KeyTable(['alive'])
 
 /** One read of one task list. */
 class TaskReader extends ByteScanner {
