@@ -46,8 +46,8 @@ class TaskReader extends ByteScanner {
     let host: string | undefined
     let ports: readonly number[] | undefined
     let state: string | undefined
-    let ipAddresses: string[] = []
-    let health: boolean[] | undefined
+    let ipAddress: string | undefined
+    let alive: boolean | undefined
     if (this.openObject()) {
       let seen = 0
       do {
@@ -62,17 +62,17 @@ class TaskReader extends ByteScanner {
         else if (k === HOST) host = this.optString()
         else if (k === PORTS) ports = this.optInts()
         else if (k === STATE) state = this.optString()
-        else if (k === IP_ADDRESSES) ipAddresses = this.isNull() ? [] : this.ipAddresses()
-        else if (k === HEALTH) health = this.isNull() ? undefined : this.alive()
+        else if (k === IP_ADDRESSES) ipAddress = this.isNull() ? undefined : this.firstIpAddress()
+        else if (k === HEALTH) alive = this.isNull() ? undefined : this.anyAlive()
       } while (this.more(CLOSE_OBJ))
     }
-    return {id: id ?? '', host: host ?? '', ports: ports ?? EMPTY, state, ipAddresses, healthCheckResults: health, draining: false}
+    return {id: id ?? '', host: host ?? '', ports: ports ?? EMPTY, state, ipAddress, alive, draining: false}
   }
 
-  /** `ipAddresses[].ipAddress`; entries without one are left out, as the model does. */
-  private ipAddresses(): string[] {
-    if (!this.openList()) return []
-    const mark = STACK.length
+  /** The first `ipAddresses[].ipAddress`; entries without one are passed over, as the model does. */
+  private firstIpAddress(): string | undefined {
+    let first: string | undefined
+    if (!this.openList()) return first
     do {
       if (!this.openObject()) continue
       let ip: string | undefined
@@ -85,17 +85,16 @@ class TaskReader extends ByteScanner {
           ip = this.optString()
         }
       } while (this.more(CLOSE_OBJ))
-      if (ip !== undefined) STACK.push(ip)
+      first ??= ip
     } while (this.more(CLOSE_ARR))
-    return listFrom<string>(mark)
+    return first
   }
 
-  /** `healthCheckResults[].alive === true`. */
-  private alive(): boolean[] {
-    if (!this.openList()) return []
-    const mark = STACK.length
+  /** Whether any `healthCheckResults[].alive` is the literal `true`. */
+  private anyAlive(): boolean {
+    let any = false
+    if (!this.openList()) return any
     do {
-      let alive = false
       if (this.openObject()) {
         let seen = false
         do {
@@ -105,14 +104,13 @@ class TaskReader extends ByteScanner {
             seen = true
             if (this.ws() === 0x74) {
               this.literal(TRUE)
-              alive = true
+              any = true
             } else this.skip() // only `true` counts
           }
         } while (this.more(CLOSE_OBJ))
       }
-      STACK.push(alive)
     } while (this.more(CLOSE_ARR))
-    return listFrom<boolean>(mark)
+    return any
   }
 }
 

@@ -241,8 +241,9 @@ function parseTask(t: Json): Task {
     host: str(t, 'host') ?? '',
     ports: ints(t, 'ports') ?? [],
     state: str(t, 'state'),
-    ipAddresses: objects(t, 'ipAddresses', (a) => str(a, 'ipAddress')),
-    healthCheckResults: results === undefined ? undefined : objects(t, 'healthCheckResults', (r) => r.alive === true),
+    // Every entry is checked; only the first address and whether any result is alive are kept.
+    ipAddress: objects(t, 'ipAddresses', (a) => str(a, 'ipAddress'))[0],
+    alive: results === undefined ? undefined : objects(t, 'healthCheckResults', (r) => r.alive === true).includes(true),
     draining: false,
   }
 }

@@ -44,7 +44,7 @@ export function drainCount(oldTaskCount: number, healthyNew: number, oldInstance
 
 /** Is a task reported alive by at least one health-check result? */
 export function isTaskAlive(task: Task): boolean {
-  return task.healthCheckResults?.some((a) => a) ?? false
+  return task.alive === true
 }
 
 /** Merges deployment groups over the app list in Marathon's order. */

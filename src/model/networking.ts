@@ -65,7 +65,7 @@ export function taskPorts(app: App, mode: NetworkingMode, task: Task, fallback: 
 /** The task's IP: its first IP-per-task address, or the resolved agent host. */
 export function taskIp(mode: NetworkingMode, task: Task, hostIps: Lookup<string>): string | undefined {
   if (mode === 'container') {
-    const ip = task.ipAddresses[0]
+    const ip = task.ipAddress
     return ip === undefined || ip === '' ? undefined : ip
   }
   if (isIPv4(task.host)) return task.host

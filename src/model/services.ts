@@ -189,8 +189,8 @@ function addTask(app: App, net: AppNetworking, task: Task, drafts: Map<number, D
 
 /** spec §5.3: any alive result; without results, what the memory last saw. */
 function isHealthy(task: Task, opts: BuildOptions, out: AppOut): boolean {
-  if (task.healthCheckResults === undefined) return opts.healthMemory.get(task.id) === true
-  const alive = task.healthCheckResults.includes(true)
+  if (task.alive === undefined) return opts.healthMemory.get(task.id) === true
+  const alive = task.alive
   out.observations.push(task.id, alive)
   return alive
 }

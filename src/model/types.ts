@@ -30,10 +30,17 @@ export interface Task {
   readonly host: string
   readonly ports: readonly number[]
   readonly state: string | undefined
-  /** `ipAddresses[].ipAddress`, in order. */
-  readonly ipAddresses: readonly string[]
-  /** `healthCheckResults[].alive`, or undefined when the task has no such field. */
-  readonly healthCheckResults: readonly boolean[] | undefined
+  /**
+   * The first `ipAddresses[].ipAddress` (entries without one are passed over), the address
+   * HAProxy connects to with IP-per-task; undefined when there is none.
+   */
+  readonly ipAddress: string | undefined
+  /**
+   * Whether any `healthCheckResults[].alive` is `true`; undefined when the task has no such
+   * field (spec §5.3 tells a task without results from one whose results are all dead). Only
+   * this is ever read, so the per-result lists are not kept: 25,000 tasks, 25,000 lists fewer.
+   */
+  readonly alive: boolean | undefined
   /** Set by the blue/green merge (spec §5.15): rendered as a ` disabled` server. */
   readonly draining: boolean
 }
