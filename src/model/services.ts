@@ -203,6 +203,25 @@ function compareServers(a: Server, b: Server): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.draining) - Number(b.draining)
 }
 
+/**
+ * `servers` sorted in place by {@link compareServers}. A backend has a handful of servers, and
+ * Array.prototype.sort sets up about a kilobyte of merge state per call (4 MB over the 5,000
+ * backends of a 5,000-app state): short lists get an insertion sort, which is stable too.
+ */
+function sortServers(servers: Server[]): Server[] {
+  if (servers.length > 16) return servers.sort(compareServers)
+  for (let i = 1; i < servers.length; i++) {
+    const s = servers[i]!
+    let j = i - 1
+    while (j >= 0 && compareServers(servers[j]!, s) > 0) {
+      servers[j + 1] = servers[j]!
+      j--
+    }
+    servers[j + 1] = s
+  }
+  return servers
+}
+
 function finish(app: App, d: Draft): Service {
   return {
     appId: app.id,
@@ -213,7 +232,7 @@ function finish(app: App, d: Draft): Service {
     appGroups: app.labels.HAPROXY_GROUP?.split(',') ?? [],
     healthCheck: d.healthCheck,
     mode: d.mode,
-    servers: d.servers.sort(compareServers),
+    servers: sortServers(d.servers),
     backendCheckPort: undefined,
     serverCheckPorts: undefined,
   }
