@@ -188,6 +188,25 @@ function runProcess(url: string, work: string): Promise<ProcessRun> {
   })
 }
 
+/**
+ * Median wall time of `node -e 0` with the environment the processes get: the part of every
+ * process figure that is Node's own start, not mlb's (NODE_EXTRA_CA_CERTS, for one, makes Node
+ * read and parse a CA bundle before any script runs).
+ */
+async function nodeStartMs(): Promise<number> {
+  const runs: number[] = []
+  for (let i = 0; i < PROCESS_RUNS; i++) {
+    const started = performance.now()
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', '0'], {env: cleanEnv(), stdio: 'ignore'})
+      child.on('error', reject)
+      child.on('close', () => resolve())
+    })
+    runs.push(performance.now() - started)
+  }
+  return median(runs)
+}
+
 interface Row {
   readonly apps: number
   readonly tasks: number
@@ -262,7 +281,10 @@ const rows: Row[] = []
 const loadBefore = loadavg()[0]!
 for (const n of sizes.length > 0 ? sizes : [1000, 5000]) rows.push(await measure(n))
 const load = {before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2))}
+const nodeStart = await nodeStartMs()
+const caBundle = process.env.NODE_EXTRA_CA_CERTS === undefined ? '' : ' (NODE_EXTRA_CA_CERTS is set: Node reads that CA bundle at every start)'
 process.stdout.write(`${table(rows)}\n\nload average (1 min): ${load.before} before, ${load.after} after\n`)
+process.stdout.write(`Node's own start (\`node -e 0\`, median), part of every process figure: ${nodeStart.toFixed(0)} ms${caBundle}\n`)
 process.stdout.write(
   [
     'per event: warm render of one Marathon event as the daemon does it (every health check reported again, one task replaced, one health flip; unchanged apps reused)',
@@ -271,4 +293,4 @@ process.stdout.write(
     'targets at 5,000 apps: warm render <= 100 ms, process <= 700 ms, peak RSS <= 180 MB',
   ].join('\n') + '\n\n',
 )
-process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, load, rows}, null, 2)}\n`)
+process.stdout.write(`${JSON.stringify({bench: 'render', runs: {inProcess: RUNS, warmup: WARMUP, process: PROCESS_RUNS}, load, nodeStartMs: Number(nodeStart.toFixed(1)), rows}, null, 2)}\n`)

@@ -119,6 +119,7 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
     healthMemory: input.healthMemory ?? new Map(),
     // spec §5.1: a fresh assigner per build keeps ports a pure function of the app list.
     assigner: options.servicePortRange === undefined ? undefined : createPortAssigner(options.servicePortRange),
+    groups: options.groups,
   }, memo?.builds)
   const rendered = renderConfig(built.services, input.templates, options, memo?.drafts)
   return {

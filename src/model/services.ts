@@ -17,6 +17,26 @@ export interface BuildOptions {
   readonly hostIps: Lookup<string>
   readonly healthMemory: Lookup<boolean>
   readonly assigner: PortAssigner | undefined
+  /**
+   * The load balancer's `--group` values, when known: an app none of whose enabled service
+   * ports this load balancer serves gets no servers built, as the render would leave out every
+   * one of its services (spec §5.2). An external load balancer thus builds only external apps.
+   */
+  readonly groups?: readonly string[]
+}
+
+/**
+ * spec §5.2 group match: a port's own `HAPROXY_{n}_GROUP` list, else the app's groups, must
+ * meet the load balancer's; `*` matches everything.
+ */
+export function servesGroups(portGroups: readonly string[] | undefined, appGroups: readonly string[], lbGroups: readonly string[]): boolean {
+  if (lbGroups.includes('*')) return true
+  return (portGroups ?? appGroups).some((g) => lbGroups.includes(g))
+}
+
+/** spec §5.2: `HAPROXY_GROUP` split on `,`, without trimming; none → no groups. */
+function appGroupsOf(app: App): string[] {
+  return app.labels.HAPROXY_GROUP?.split(',') ?? []
 }
 
 /**
@@ -66,7 +86,7 @@ interface AppBuild {
  * an event that changes one app rebuilds one app. An app whose build looked up a host name, the
  * health memory or the port assigner is built again every time: those inputs live outside it.
  */
-export type BuildMemo = WeakMap<App, {readonly strictMode: boolean; readonly healthCheck: boolean; readonly build: AppBuild}>
+export type BuildMemo = WeakMap<App, {readonly strictMode: boolean; readonly healthCheck: boolean; readonly groups: readonly string[] | undefined; readonly build: AppBuild}>
 
 /** Builds the services of every app (already merged and FRAMEWORK_NAME-filtered). */
 export function buildServices(apps: readonly App[], opts: BuildOptions, memo?: BuildMemo): BuildResult {
@@ -95,15 +115,19 @@ export function buildServices(apps: readonly App[], opts: BuildOptions, memo?: B
   for (const app of apps) {
     const hit = memo.get(app)
     let build: AppBuild
-    if (hit !== undefined && hit.strictMode === opts.strictMode && hit.healthCheck === opts.healthCheck) build = hit.build
+    if (hit !== undefined && hit.strictMode === opts.strictMode && hit.healthCheck === opts.healthCheck && sameGroups(hit.groups, opts.groups)) build = hit.build
     else {
       consulted = false
       build = buildApp(app, probed, {services: [], skipped: [], notices: [], observations: []})
-      if (!consulted) memo.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, build})
+      if (!consulted) memo.set(app, {strictMode: opts.strictMode, healthCheck: opts.healthCheck, groups: opts.groups, build})
     }
     add(build)
   }
   return result
+}
+
+function sameGroups(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((g, i) => g === b[i]))
 }
 
 /** spec §5.9: first check with a truthy `port` (any index) or `portIndex == i`. */
@@ -131,11 +155,19 @@ function buildApp(app: App, opts: BuildOptions, out: AppBuild): AppBuild {
     drafts.set(sp, draft(app, i, sp, parsed.labels))
   })
   if (drafts.size === 0) return out
+  const appGroups = appGroupsOf(app)
+  if (opts.groups !== undefined && !servedDraft(drafts, appGroups, opts.groups)) return out
   const net: AppNetworking = {mode, ports, fallback: appPorts(app, mode)}
   for (const task of app.tasks) addTask(app, net, task, drafts, opts, out)
-  const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, d))
+  const built = [...drafts.values()].filter((d) => d.servers.length > 0).map((d) => finish(app, appGroups, d))
   for (const s of withCheckPorts(built)) out.services.push(s)
   return out
+}
+
+/** Whether the load balancer serves at least one of the app's enabled service ports. */
+function servedDraft(drafts: ReadonlyMap<number, Draft>, appGroups: readonly string[], lbGroups: readonly string[]): boolean {
+  for (const d of drafts.values()) if (d.labels.enabled && servesGroups(d.labels.groups, appGroups, lbGroups)) return true
+  return false
 }
 
 function draft(app: App, i: number, sp: number, labels: PortLabels): Draft {
@@ -222,14 +254,14 @@ function sortServers(servers: Server[]): Server[] {
   return servers
 }
 
-function finish(app: App, d: Draft): Service {
+function finish(app: App, appGroups: readonly string[], d: Draft): Service {
   return {
     appId: app.id,
     portIndex: d.portIndex,
     servicePort: d.servicePort,
     backend: backendName(app.id, d.servicePort),
     labels: d.labels,
-    appGroups: app.labels.HAPROXY_GROUP?.split(',') ?? [],
+    appGroups,
     healthCheck: d.healthCheck,
     mode: d.mode,
     servers: sortServers(d.servers),

@@ -6,6 +6,7 @@ import type {Skipped} from '../generate.js'
 import {RefusedInputError} from '../errors.js'
 import {cleanedUpAppId} from '../model/naming.js'
 import type {Service} from '../model/service.js'
+import {servesGroups} from '../model/services.js'
 import {PyFormatError} from '../templates/pyvalue.js'
 import type {TemplateSet} from '../templates/template-set.js'
 import {renderBackend, renderFrontend, renderUserlist} from './backend.js'
@@ -42,8 +43,7 @@ export function compareServices(a: Service, b: Service): number {
 
 /** spec §5.2: `*` matches everything; else the port's (or app's) groups must intersect. */
 export function groupMatches(s: Service, lbGroups: readonly string[]): boolean {
-  if (lbGroups.includes('*')) return true
-  return (s.labels.groups ?? s.appGroups).some((g) => lbGroups.includes(g))
+  return servesGroups(s.labels.groups, s.appGroups, lbGroups)
 }
 
 /** `{haproxy_dir}` as marathon-lb substitutes it: the config's folder without trailing `/`. */
