@@ -6,7 +6,11 @@
  * Two outcomes besides a value: {@link INCOMPLETE} (the bytes end inside the value: wait for
  * more) and {@link ASIDE} (bytes not taken — not JSON, or for the fast readers not the common
  * case: the caller reads the value the general way, lb-bytes.ts, where ASIDE is a SyntaxError).
- * So invalid bytes are never accepted here.
+ * So bytes that are not JSON are not accepted here, with one exception on purpose: a string that
+ * is passed over is only delimited (its closing quote found natively, {@link stringEnd}), so a
+ * raw control character inside it, which JSON.parse would refuse and Marathon never sends, is
+ * not looked for. Looking would mean reading most of the body byte by byte for values mlb does
+ * not use; every string mlb keeps is checked.
  *
  * Every byte is read through `at()`, which gives -1 past the end: no comparison accepts it, so
  * every such path ends in stop(), which tells the end of the bytes from bytes it does not take.
@@ -141,8 +145,9 @@ export class ByteScanner {
   }
 
   /**
-   * Index after the string whose opening quote is at pos. Checks for raw control characters,
-   * not escapes (a kept string with escapes goes the general way, where JSON.parse checks them).
+   * Index after the string whose opening quote is at pos: its closing quote, found with
+   * indexOf, past any escaped ones. Neither escapes nor raw control characters are checked (see
+   * the module comment): this passes over strings, it does not read them.
    */
   protected stringEnd(): number {
     const b = this.b

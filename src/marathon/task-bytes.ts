@@ -9,8 +9,8 @@
  * same value, checked by test/unit/task-bytes.test.ts.
  *
  * Skipped values are checked for JSON structure as they are passed over (byte-scanner.ts), so
- * invalid bytes are never accepted: they are handed to the general reader, which raises the
- * SyntaxError.
+ * bytes that are not JSON are handed to the general reader, which raises the SyntaxError; the
+ * one leniency is a raw control character inside a passed-over string (byte-scanner.ts).
  */
 import {ReadTasks} from '../model/apps.js'
 import type {Task} from '../model/types.js'

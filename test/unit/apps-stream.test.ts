@@ -95,6 +95,15 @@ describe('load-balancing fields only (spec §5.1a)', () => {
     })
   })
 
+  it('passes over a raw control character in a string it drops, and refuses one in a string it keeps', () => {
+    // JSON.parse refuses both; Marathon sends neither. Only what mlb reads is checked (byte-scanner.ts).
+    const dropped = '{"apps": [{"id": "/a", "env": {"A": "x\ny"}, "tasks": [{"id": "t", "slaveId": "s\tx", "host": "h"}]}]}'
+    const clean = dropped.replace('\n', ' ').replace('\t', ' ')
+    expect(parseAppsChunks(chunks(dropped, 7), keepLbFields)).toEqual(parseAppsChunks(chunks(clean, 7), keepLbFields))
+    expect(() => parseAppsChunks(chunks('{"apps": [{"id": "/a\nb"}]}', 7), keepLbFields)).toThrow(SyntaxError)
+    expect(() => parseAppsChunks(chunks('{"apps": [{"id": "/a", "tasks": [{"host": "h\tx"}]}]}', 7), keepLbFields)).toThrow(SyntaxError)
+  })
+
   it('projects nested objects to the fields read and keeps values of unexpected types', () => {
     const app = {
       id: '/a',
