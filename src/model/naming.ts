@@ -8,6 +8,20 @@ import {asciiSha256Mod} from './ascii-sha256.js'
 
 /** spec conventions: every character outside `[A-Za-z0-9-]` becomes `_` (one per code point). */
 export function sanitize(s: string): string {
+  // Host names and IPv4 addresses, nearly every name, hold only name characters and dots: one
+  // pass over them, no regular expression (25,000 task addresses at 5,000 apps).
+  let dots = false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === DOT) dots = true
+    else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x2d)) return sanitizeAny(s)
+  }
+  return dots ? s.replaceAll('.', '_') : s
+}
+
+const DOT = 0x2e
+
+function sanitizeAny(s: string): string {
   // The unicode-aware regex is several times slower; only astral characters need it.
   return SURROGATE.test(s) ? s.replace(NOT_NAME_U, '_') : s.replace(NOT_NAME, '_')
 }
@@ -36,28 +50,14 @@ export function cleanedUpAppId(appId: string): string {
   return sanitize(appId)
 }
 
-const PART_MEMO_LIMIT = 100_000
-/** Host names and IPs → their sanitized form: thousands of agents serve tens of thousands of tasks. */
-const partMemo = new Map<string, string>()
-
-function sanitizedPart(part: string): string {
-  let clean = partMemo.get(part)
-  if (clean === undefined) {
-    clean = sanitize(part)
-    if (partMemo.size >= PART_MEMO_LIMIT) partMemo.clear()
-    partMemo.set(part, clean)
-  }
-  return clean
-}
-
 /**
  * Server name: sanitize(`host_ip_port`), or sanitize(`ip_port`) when host is the IP. Built from
  * the sanitized parts, which is the same string: `_` and the port's digits are left as they are,
  * and `_` between the parts keeps a surrogate pair from forming across them.
  */
 export function serverName(host: string, ip: string, port: number): string {
-  const cleanIp = sanitizedPart(ip)
-  return host === ip ? `${cleanIp}_${port}` : `${sanitizedPart(host)}_${cleanIp}_${port}`
+  const cleanIp = sanitize(ip)
+  return host === ip ? `${cleanIp}_${port}` : `${sanitize(host)}_${cleanIp}_${port}`
 }
 
 /** Sticky cookie value: first 10 hex digits of SHA-1 of the server name. */

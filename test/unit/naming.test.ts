@@ -47,6 +47,18 @@ describe('server ids (spec §5.7 reference values)', () => {
 
   it('refuses an empty name', () => expect(() => serverId('', new Set())).toThrow(/empty/))
 
+  it('sanitizes exactly as the spec rule, one `_` per code point outside [A-Za-z0-9-]', () => {
+    const rule = (s: string): string => s.replace(/[^A-Za-z0-9-]/gu, '_')
+    const samples = ['agent-1.example.com', '10.0.0.1', '..', 'A-Z_a.z', 'hôte.example', 'a b', '\ud83d\ude00x', 'x\ud83d', '\ude00y', '', '-', '日本', '9.7.0.8', 'x\n.y', '@', '`{', '/:[']
+    let seed = 7
+    for (let i = 0; i < 2000; i++) {
+      let t = ''
+      for (let n = (seed = (seed * 1103515245 + 12345) >>> 0) % 12; n > 0; n--) t += String.fromCharCode(0x20 + ((seed = (seed * 1103515245 + 12345) >>> 0) % 0x60))
+      samples.push(t)
+    }
+    for (const s of samples) expect(sanitize(s), JSON.stringify(s)).toBe(rule(s))
+  })
+
   it('builds server names from sanitized parts exactly as sanitize of the joined name', () => {
     const parts = ['agent-1.example.com', '10.0.0.1', 'hôte', 'a b', '\ud83d\ude00x', 'x\ud83d', '\ude00y', 'x_y', '', '-', '日本']
     for (const host of parts) {
