@@ -11,6 +11,7 @@ import {mergeDeploymentGroups} from './model/deployment-group.js'
 import {createPortAssigner} from './model/port-assigner.js'
 import {buildServices, type BuildMemo, type HealthObservations} from './model/services.js'
 import {renderConfig, type DraftMemo} from './render/render.js'
+import {SectionJoins} from './render/section-joins.js'
 import type {TemplateSet} from './templates/template-set.js'
 
 /** The flags of `mlb serve` that shape the configuration (spec §1.1). */
@@ -63,15 +64,19 @@ export interface GenerateInput {
 /**
  * What the core remembers from one regeneration to the next in a daemon, so that an event costs
  * what it changed: the parsed App of each raw app object, the services of each App, the rendered
- * sections of each Service. It only pays when the edge hands back the same raw object for an app
- * that did not change (src/marathon/app-reuse.ts); every value is a pure function of its key and
- * the inputs stored beside it, so the configuration is byte for byte what a fresh generation
- * gives. Weak: it keeps nothing alive. A one-shot run (`--dry`) goes without one.
+ * sections of each Service, and the joined runs of those sections. It only pays when the edge
+ * hands back the same raw object for an app that did not change (src/marathon/app-reuse.ts);
+ * every value is a pure function of its key and the inputs stored beside it, so the
+ * configuration is byte for byte what a fresh generation gives. The maps are weak; only the last
+ * render's joined runs are held (about one configuration, which the daemon keeps anyway). A
+ * one-shot run (`--dry`) goes without one.
  */
 export class GenerateMemo {
   readonly apps: ParseMemo = new WeakMap()
   readonly builds: BuildMemo = new WeakMap()
   readonly drafts: DraftMemo = new WeakMap()
+  /** The long sections' joined runs of drafts (src/render/section-joins.ts). */
+  readonly joins = new SectionJoins()
 }
 
 /** What one regeneration produces. */
@@ -121,7 +126,7 @@ export function generateConfig(input: GenerateInput): GeneratedConfig {
     assigner: options.servicePortRange === undefined ? undefined : createPortAssigner(options.servicePortRange),
     groups: options.groups,
   }, memo?.builds)
-  const rendered = renderConfig(built.services, input.templates, options, memo?.drafts)
+  const rendered = renderConfig(built.services, input.templates, options, memo?.drafts, memo?.joins)
   return {
     config: rendered.config,
     domainMap: options.haproxyMap ? rendered.domainMap : '',

@@ -13,6 +13,7 @@ import {renderBackend, renderFrontend, renderUserlist} from './backend.js'
 import {newDraft, type MapFlags, type ServiceDraft} from './draft.js'
 import {emit, ServiceRenderError} from './emit.js'
 import {renderGroupedHttps} from './grouped.js'
+import type {SectionJoins} from './section-joins.js'
 import {renderVhostAcls} from './vhosts.js'
 
 /** The flags of `mlb serve` that shape rendering. */
@@ -52,13 +53,17 @@ export function mapDir(haproxyDir: string): string {
   return trimmed === '' ? '/' : trimmed
 }
 
-/** Renders the configuration for `services` (any order). */
-export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions, memo?: DraftMemo): RenderResult {
+/**
+ * Renders the configuration for `services` (any order). A daemon passes its render memo and
+ * section joins, so that an event renders and joins again only what it changed.
+ */
+export function renderConfig(services: readonly Service[], set: TemplateSet, opts: RenderOptions, memo?: DraftMemo, joins?: SectionJoins): RenderResult {
   const bind = !opts.dontBindHttpHttps
   const skipped: Skipped[] = []
   const drafts = draftsOf(services, set, opts, {bind, haproxyMap: opts.haproxyMap, haproxyDir: mapDir(opts.haproxyDir)}, memo, skipped)
+  const join: Join = joins === undefined ? (_section, list, pick) => list.map(pick).join('') : (section, list, pick) => joins.join(section, list, pick)
   return {
-    config: assemble(set, drafts, opts, bind),
+    config: assemble(set, drafts, opts, bind, join),
     domainMap: mapText(drafts.flatMap((d) => d.domainMap)),
     appMap: mapText(drafts.flatMap((d) => d.appMap)),
     skipped,
@@ -182,22 +187,26 @@ function flat(s: string): string {
   return s
 }
 
-function byWeight(drafts: readonly ServiceDraft[], pick: (d: ServiceDraft) => string): string {
+/** `list.map(pick).join('')` for the named section (see {@link SectionJoins}). */
+type Join = (section: string, list: readonly ServiceDraft[], pick: (d: ServiceDraft) => string) => string
+
+function byWeight(drafts: readonly ServiceDraft[]): readonly ServiceDraft[] {
   // Array.prototype.sort is stable: equal weights keep service order (spec §5.10).
-  return [...drafts].sort((a, b) => b.weight - a.weight).map(pick).join('')
+  return [...drafts].sort((a, b) => b.weight - a.weight)
 }
 
-function assemble(set: TemplateSet, drafts: readonly ServiceDraft[], opts: RenderOptions, bind: boolean): string {
+function assemble(set: TemplateSet, drafts: readonly ServiceDraft[], opts: RenderOptions, bind: boolean, join: Join): string {
   return globalSection(() => {
     let out = emit(set, undefined, 'HEAD', {})
-    out += drafts.map((d) => d.userlist).join('')
-    if (bind) out += emit(set, undefined, 'HTTP_FRONTEND_HEAD', {}) + byWeight(drafts, (d) => d.http)
-    out += emit(set, undefined, 'HTTP_FRONTEND_APPID_HEAD', {}) + drafts.map((d) => d.appId).join('')
+    out += join('userlist', drafts, (d) => d.userlist)
+    const weighted = bind ? byWeight(drafts) : drafts
+    if (bind) out += emit(set, undefined, 'HTTP_FRONTEND_HEAD', {}) + join('http', weighted, (d) => d.http)
+    out += emit(set, undefined, 'HTTP_FRONTEND_APPID_HEAD', {}) + join('appId', drafts, (d) => d.appId)
     const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ')
     if (bind && opts.groupHttpsByVhost) out += renderGroupedHttps(set, drafts, sslCerts)
-    else if (bind) out += emit(set, undefined, 'HTTPS_FRONTEND_HEAD', {sslCerts}) + byWeight(drafts, (d) => d.https)
-    out += drafts.map((d) => d.frontend).join('')
-    return out + drafts.map((d) => d.backend).join('')
+    else if (bind) out += emit(set, undefined, 'HTTPS_FRONTEND_HEAD', {sslCerts}) + join('https', weighted, (d) => d.https)
+    out += join('frontend', drafts, (d) => d.frontend)
+    return out + join('backend', drafts, (d) => d.backend)
   })
 }
 
