@@ -64,8 +64,9 @@ export function renderConfig(services: readonly Service[], set: TemplateSet, opt
   const join: Join = joins === undefined ? (_section, list, pick) => list.map(pick).join('') : (section, list, pick) => joins.join(section, list, pick)
   return {
     config: assemble(set, drafts, opts, bind, join),
-    domainMap: mapText(drafts.flatMap((d) => d.domainMap)),
-    appMap: mapText(drafts.flatMap((d) => d.appMap)),
+    // Without --haproxy-map no draft has map entries: nothing to collect.
+    domainMap: opts.haproxyMap ? mapText(drafts.flatMap((d) => d.domainMap)) : '',
+    appMap: opts.haproxyMap ? mapText(drafts.flatMap((d) => d.appMap)) : '',
     skipped,
     renderedAppIds: [...new Set(drafts.map((d) => d.ownerAppId))],
   }
