@@ -32,10 +32,33 @@ import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
 import {startFixtureServer} from '../test/fixture-server.js'
 import {generateState} from './gen-state.js'
 
-/** The body in 64 KiB pieces, as it arrives from a socket. */
-function chunksOf(body: Buffer): Buffer[] {
+const CHUNK = 65536
+
+/**
+ * `{"apps": [...]}` of `state` in new 64 KiB buffers, as a daemon receives a body from its
+ * socket. Written app by app: serialising the whole state at once would leave a 21 MB string
+ * behind for every event, garbage the daemon never makes, collected in the timed events.
+ */
+function bodyChunks(state: State): Buffer[] {
   const out: Buffer[] = []
-  for (let i = 0; i < body.length; i += 65536) out.push(body.subarray(i, i + 65536))
+  let chunk = Buffer.allocUnsafe(CHUNK)
+  let at = 0
+  const put = (bytes: Buffer): void => {
+    for (let from = 0; from < bytes.length; ) {
+      const n = bytes.copy(chunk, at, from)
+      from += n
+      at += n
+      if (at === CHUNK) {
+        out.push(chunk)
+        chunk = Buffer.allocUnsafe(CHUNK)
+        at = 0
+      }
+    }
+  }
+  put(Buffer.from('{"apps":['))
+  state.apps.forEach((app, i) => put(Buffer.from(`${i === 0 ? '' : ','}${JSON.stringify(app)}`)))
+  put(Buffer.from(']}'))
+  if (at > 0) out.push(chunk.subarray(0, at))
   return out
 }
 
@@ -95,7 +118,7 @@ type State = {apps: {tasks: {id: string; host: string; ports: number[]; healthCh
  * another host, one task's health flipped. Made just before it is read, as a daemon receives one
  * body at a time (holding a dozen 21 MB bodies at once would tax the garbage collector).
  */
-function eventBody(state: State, e: number): Buffer {
+function eventBody(state: State, e: number): Buffer[] {
   const apps = state.apps
   const at = new Date(Date.UTC(2024, 4, 1, 10, 5, e)).toISOString()
   for (const app of apps) for (const t of app.tasks) for (const r of t.healthCheckResults ?? []) r.lastSuccess = at
@@ -104,7 +127,7 @@ function eventBody(state: State, e: number): Buffer {
   const flapped = apps[(e * 104729) % apps.length]!.tasks.find((t) => t.healthCheckResults !== undefined)
   const result = flapped?.healthCheckResults?.[0]
   if (result !== undefined) result.alive = !result.alive
-  return Buffer.from(JSON.stringify(state))
+  return bodyChunks(state)
 }
 
 /** WARMUP + RUNS events on a copy of `initial`, read with `read` (and `memo`): the timed figures. */
@@ -117,7 +140,7 @@ function warmRuns(initial: State, read: () => AppTransform, memo?: GenerateMemo,
   const cpu: number[] = []
   let config: GeneratedConfig | undefined
   for (let i = 0; i < WARMUP + RUNS; i++) {
-    const chunks = chunksOf(eventBody(state, i + 1))
+    const chunks = eventBody(state, i + 1)
     const c0 = cpuMs()
     const t0 = performance.now()
     const marathon = parseAppsChunks(chunks, read())
