@@ -6,7 +6,8 @@
  *       · per event, as the daemon regenerates: the same reader across bodies
  *         (src/marathon/app-reuse.ts), each body a new event — every health-checked task has a new
  *         `lastSuccess` (all health checks ran since the last read), one app has a task replaced
- *         and another a task whose health flipped; unchanged apps are reused;
+ *         and another a task whose health flipped; unchanged apps are reused; each body arrives
+ *         in new 64 KiB buffers, as from a socket;
  *       · whole state read afresh (a new reader each time, nothing reused), as a first read;
  *     with the parse and generate parts shown apart;
  *   - wall time of a whole `node bin/run.js serve --dry` process against a local HTTP server
