@@ -37,7 +37,7 @@ export async function serveProcess(argv: readonly string[]): Promise<void> {
   try {
     // After a one-shot, nothing is left to flush (stdout and stderr are synchronous for files and
     // pipes on Linux, and a one-shot logs to stderr only), so the process leaves at once: tearing
-    // down the heap of a 5,000-app `--dry` costs ~40 ms.
+    // down the heap of a 5,000-app `--dry` cost tens of milliseconds.
     if ((await runServe(processIo(argv))) === 'printed') process.exit(0)
   } catch (err) {
     const failure = serveFailure(err)

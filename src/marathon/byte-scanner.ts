@@ -48,8 +48,8 @@ export const ESCAPED_KEY = -2
 
 /**
  * The keys a reader looks for, as bytes, chained by length: most keys of Marathon's objects are
- * passed over, and one of a length no wanted key has costs one lookup instead of a comparison
- * with every wanted key (keys are the largest share of a task's bytes after strings).
+ * passed over (a 5,000-app body has about 850,000), and one of a length no wanted key has costs
+ * one lookup instead of a comparison with every wanted key.
  */
 export class KeyTable {
   readonly bytes: readonly Buffer[]
