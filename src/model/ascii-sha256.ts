@@ -30,7 +30,10 @@ const H = new Int32Array(8)
  */
 export function asciiSha256Mod(s: string, modulus: number): number | undefined {
   const n = s.length
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return undefined
+  // Every character is ORed into `wide` as the words are filled (one pass over the name, not two);
+  // a name found not to be ASCII is given up at the end, a rare wasted hash.
+  let wide = 0
+  for (let i = n & ~3; i < n; i++) wide |= s.charCodeAt(i) // the last 0–3, in a padded word
   H.set(INITIAL)
   // Message, one 0x80 byte, zeros, and the bit length in the last 8 bytes of the last block.
   const blocks = ((n + 8) >> 6) + 1
@@ -38,9 +41,16 @@ export function asciiSha256Mod(s: string, modulus: number): number | undefined {
     const base = block << 6
     for (let j = 0; j < 16; j++) {
       const p = base + (j << 2)
-      W[j] = p + 3 < n
-        ? (s.charCodeAt(p) << 24) | (s.charCodeAt(p + 1) << 16) | (s.charCodeAt(p + 2) << 8) | s.charCodeAt(p + 3)
-        : (paddedByte(s, p) << 24) | (paddedByte(s, p + 1) << 16) | (paddedByte(s, p + 2) << 8) | paddedByte(s, p + 3)
+      if (p + 3 < n) {
+        const a = s.charCodeAt(p)
+        const b = s.charCodeAt(p + 1)
+        const c = s.charCodeAt(p + 2)
+        const d = s.charCodeAt(p + 3)
+        wide |= a | b | c | d
+        W[j] = (a << 24) | (b << 16) | (c << 8) | d
+      } else {
+        W[j] = (paddedByte(s, p) << 24) | (paddedByte(s, p + 1) << 16) | (paddedByte(s, p + 2) << 8) | paddedByte(s, p + 3)
+      }
     }
     if (block === blocks - 1) {
       W[14] = Math.floor(n / 0x20000000) // high word of 8 × n
@@ -48,6 +58,7 @@ export function asciiSha256Mod(s: string, modulus: number): number | undefined {
     }
     compress()
   }
+  if (wide > 0x7f) return undefined
   let rest = 0
   for (let i = 0; i < 8; i++) rest = (rest * 0x100000000 + (H[i]! >>> 0)) % modulus
   return rest
