@@ -63,12 +63,15 @@ function renderServers(set: TemplateSet, s: Service): string {
   let out = flavour === undefined ? '' : emit(set, s, `BACKEND_${flavour}_HEALTHCHECK_OPTIONS`, healthCheckContext(s, hc, s.backendCheckPort ?? s.servers[0]?.port))
   const taken = new Set<number>()
   // Server-level check options only vary with the check port: render each port once.
-  const checkOptions = new Map<number | undefined, string>()
+  let checkOptions: Map<number | undefined, string> | undefined
   const serverLine = emitter(set, s, 'BACKEND_SERVER_OPTIONS')
-  s.servers.forEach((server, j) => {
+  const servers = s.servers
+  for (let j = 0; j < servers.length; j++) {
+    const server = servers[j]!
     let healthCheckOptions = ''
     if (flavour !== undefined) {
       const port = s.serverCheckPorts === undefined ? hc.port : s.serverCheckPorts[j]
+      checkOptions ??= new Map()
       let text = checkOptions.get(port)
       if (text === undefined) {
         text = emit(set, s, `BACKEND_SERVER_${flavour}_HEALTHCHECK_OPTIONS`, healthCheckContext(s, hc, port))
@@ -86,7 +89,7 @@ function renderServers(set: TemplateSet, s: Service): string {
       healthCheckOptions,
       otherOptions: server.draining ? ' disabled' : '',
     })
-  })
+  }
   return out
 }
 
