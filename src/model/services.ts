@@ -26,12 +26,15 @@ export interface BuildOptions {
 }
 
 /**
- * spec §5.2 group match: a port's own `HAPROXY_{n}_GROUP` list, else the app's groups, must
- * meet the load balancer's; `*` matches everything.
+ * spec §5.2, the render stage's filter: a service port is served when it is enabled and its own
+ * `HAPROXY_{n}_GROUP` list, else the app's groups, meets the load balancer's (`*` matches
+ * everything). The render applies it to each service; the build uses it to pass over apps with
+ * no served port, so the two cannot disagree.
  */
-export function servesGroups(portGroups: readonly string[] | undefined, appGroups: readonly string[], lbGroups: readonly string[]): boolean {
+export function servedPort(labels: PortLabels, appGroups: readonly string[], lbGroups: readonly string[]): boolean {
+  if (!labels.enabled) return false
   if (lbGroups.includes('*')) return true
-  return (portGroups ?? appGroups).some((g) => lbGroups.includes(g))
+  return (labels.groups ?? appGroups).some((g) => lbGroups.includes(g))
 }
 
 /** spec §5.2: `HAPROXY_GROUP` split on `,`, without trimming; none → no groups. */
@@ -169,9 +172,9 @@ function buildApp(app: App, opts: BuildOptions, out: AppBuild): AppBuild {
   return out
 }
 
-/** Whether the load balancer serves at least one of the app's enabled service ports. */
+/** Whether the load balancer serves at least one of the app's service ports. */
 function servedDraft(drafts: ReadonlyMap<number, Draft>, appGroups: readonly string[], lbGroups: readonly string[]): boolean {
-  for (const d of drafts.values()) if (d.labels.enabled && servesGroups(d.labels.groups, appGroups, lbGroups)) return true
+  for (const d of drafts.values()) if (servedPort(d.labels, appGroups, lbGroups)) return true
   return false
 }
 

@@ -6,7 +6,7 @@ import type {Skipped} from '../generate.js'
 import {RefusedInputError} from '../errors.js'
 import {cleanedUpAppId} from '../model/naming.js'
 import type {Service} from '../model/service.js'
-import {servesGroups} from '../model/services.js'
+import {servedPort} from '../model/services.js'
 import {PyFormatError} from '../templates/pyvalue.js'
 import type {TemplateSet} from '../templates/template-set.js'
 import {renderBackend, renderFrontend, renderUserlist} from './backend.js'
@@ -40,11 +40,6 @@ export interface RenderResult {
 export function compareServices(a: Service, b: Service): number {
   if (a.appId !== b.appId) return a.appId < b.appId ? -1 : 1
   return a.servicePort - b.servicePort
-}
-
-/** spec §5.2: `*` matches everything; else the port's (or app's) groups must intersect. */
-export function groupMatches(s: Service, lbGroups: readonly string[]): boolean {
-  return servesGroups(s.labels.groups, s.appGroups, lbGroups)
 }
 
 /** `{haproxy_dir}` as marathon-lb substitutes it: the config's folder without trailing `/`. */
@@ -82,7 +77,7 @@ function draftsOf(services: readonly Service[], set: TemplateSet, opts: RenderOp
   const appIdSeen = new Set<string>()
   const drafts: ServiceDraft[] = []
   for (const s of [...services].sort(compareServices)) {
-    if (!groupMatches(s, opts.groups) || !s.labels.enabled) continue
+    if (!servedPort(s.labels, s.appGroups, opts.groups)) continue
     const d = renderedService(set, s, flags, appIdSeen.has(s.appId), o, memo)
     if (d instanceof ServiceRenderError) {
       skipped.push(skippedService(s, d))
