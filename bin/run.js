@@ -2,14 +2,12 @@
 // `mlb serve` parses its own flags (argparse-compatible), so it starts without oclif's command
 // loading, ~100 ms of every `--dry` run (src/cli/serve-process.ts). Everything else, and
 // `mlb serve --help`, goes through oclif.
-import {setFlagsFromString} from 'node:v8'
 
-// undici parses HTTP/1 with llhttp compiled to WebAssembly. V8 compiles it once quickly
-// (Liftoff) and then again, optimised, on a background thread: ~35 MB more RSS, and a short
-// process (`--dry`, zdd, `-h`) waits up to 100 ms at exit for that second compile. Marathon's
-// bodies only pass through llhttp (it frames them, the byte readers parse them), so the quick
-// code is fast enough for every command, the daemon included. Set before undici is loaded.
-setFlagsFromString('--liftoff-only')
+// V8 settings (undici's WebAssembly parser at its first tier, TurboFan's inlining budget), set
+// before undici or any of mlb's code is loaded: src/v8-flags.ts says why each one.
+import {applyV8Flags} from '../dist/src/v8-flags.js'
+
+applyV8Flags()
 
 const [command, ...rest] = process.argv.slice(2)
 if (command === 'serve' && !rest.includes('--help')) {
