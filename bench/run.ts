@@ -10,7 +10,7 @@
  *         in new 64 KiB buffers, as from a socket;
  *       · whole state read afresh (a new reader each time, nothing reused), as a first read;
  *     with the parse and generate parts shown apart;
- *     with the V8 settings of every mlb process (src/v8-flags.ts);
+ *     with the daemon's V8 settings (src/v8-flags.ts);
  *   - wall time of a whole `node bin/run.js serve --dry` process against a local HTTP server
  *     serving that state (median of several runs);
  *   - peak RSS of that process (`/usr/bin/time -f %M` when present, else the child reports its
@@ -30,13 +30,13 @@ import {generateConfig, GenerateMemo, generateOptions, type GeneratedConfig, typ
 import {parseAppsChunks, type AppTransform} from '../src/marathon/apps-stream.js'
 import {readLbApps, reusingLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
-import {applyV8Flags} from '../src/v8-flags.js'
+import {applyProcessV8Flags} from '../src/v8-flags.js'
 import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
 import {startFixtureServer} from '../test/fixture-server.js'
 import {generateState} from './gen-state.js'
 
-// The in-process figures stand for the daemon, which runs with bin/run.js' V8 settings.
-applyV8Flags()
+// The in-process figures stand for the daemon: bin/run.js' V8 settings, without the one-shot ones.
+applyProcessV8Flags()
 
 const CHUNK = 65536
 

@@ -3,11 +3,11 @@
 // loading, ~100 ms of every `--dry` run (src/cli/serve-process.ts). Everything else, and
 // `mlb serve --help`, goes through oclif.
 
-// V8 settings (undici's WebAssembly parser at its first tier, TurboFan's inlining budget), set
-// before undici or any of mlb's code is loaded: src/v8-flags.ts says why each one.
-import {applyV8Flags} from '../dist/src/v8-flags.js'
+// V8 settings (undici's WebAssembly parser at its first tier), set before undici or any of mlb's
+// code is loaded: src/v8-flags.ts says why.
+import {applyProcessV8Flags} from '../dist/src/v8-flags.js'
 
-applyV8Flags()
+applyProcessV8Flags()
 
 const [command, ...rest] = process.argv.slice(2)
 if (command === 'serve' && !rest.includes('--help')) {

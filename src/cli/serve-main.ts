@@ -5,6 +5,7 @@
  * `--longhelp` stay fast.
  */
 import {createLogger} from '../log.js'
+import {applyOneShotV8Flags} from '../v8-flags.js'
 import {serveOptionsFrom, type ServeOptions} from '../serve/options.js'
 import {parseArgs, type ParsedArgs} from './argparse.js'
 import {formatHelp} from './argparse-help.js'
@@ -63,6 +64,7 @@ function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
 }
 
 async function runOnce(options: ServeOptions, io: ServeIo): Promise<void> {
+  applyOneShotV8Flags()
   const logger = createLogger({name: 'mlb', level: options.logLevel, format: options.logFormat})
   const [{authFromFlags}, {MarathonClient}] = await Promise.all([import('../marathon/auth.js'), import('../marathon/client.js')])
   // Credentials are checked before anything else (spec §1.2: exit 1 at start-up).

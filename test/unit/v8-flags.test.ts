@@ -2,13 +2,13 @@ import {spawnSync} from 'node:child_process'
 
 import {describe, expect, it} from 'vitest'
 
-import {MLB_V8_FLAGS} from '../../src/v8-flags.js'
+import {ONE_SHOT_V8_FLAGS, PROCESS_V8_FLAGS} from '../../src/v8-flags.js'
 
 // v8.setFlagsFromString ignores a flag V8 does not know (it only prints a line on stderr), so a
 // flag renamed in a later Node would silently stop working, and every mlb process would print
 // that line. Node's command line refuses unknown flags, which makes it the check.
 describe('V8 settings of every mlb process', () => {
-  it.each(MLB_V8_FLAGS)('%s is a flag this Node accepts', (flag) => {
+  it.each([...PROCESS_V8_FLAGS, ...ONE_SHOT_V8_FLAGS])('%s is a flag this Node accepts', (flag) => {
     const r = spawnSync(process.execPath, [flag, '-e', '0'], {encoding: 'utf8'})
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
