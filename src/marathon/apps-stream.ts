@@ -20,6 +20,9 @@ export type AppTransform = ((app: unknown) => unknown) & {readonly fromBytes?: B
 
 
 
+/** The longest start of an app carried into the next chunk (undici's chunks are up to 64 KiB). */
+const CARRY_MAX = 65536
+
 function isDelimiter(c: number | undefined): boolean {
   return c === COMMA || c === CLOSE_OBJ || c === CLOSE_ARR || isWs(c)
 }
@@ -48,6 +51,10 @@ export class AppsBodyStream {
   private scan: ValueScan | undefined
   /** Bytes of the unfinished value from earlier chunks (joined once, when the value ends). */
   private pending: Buffer[] = []
+  /** The start of an app that ran past the last chunk, read again in one piece with the next. */
+  private carried: Buffer | undefined
+  /** The window starts with a carried app: it is not carried twice. */
+  private startsCarried = false
   private key = ''
   private apps: unknown[] = []
   private readonly result: Record<string, unknown> = {}
@@ -64,7 +71,9 @@ export class AppsBodyStream {
     // Keep only the unfinished value (run() returns mid-value or with everything scanned);
     // finished apps' bytes are dropped here. Pieces are joined once, so a huge value stays linear.
     if (this.scan !== undefined && this.start < this.window.length) this.pending.push(this.window.subarray(this.start))
-    this.window = chunk
+    this.window = this.carried === undefined ? chunk : Buffer.concat([this.carried, chunk])
+    this.startsCarried = this.carried !== undefined
+    this.carried = undefined
     this.pos = 0
     this.start = 0
     this.run(false)
@@ -78,6 +87,13 @@ export class AppsBodyStream {
   /** Ends the body and returns the parsed value. */
   end(): unknown {
     if (this.state === 'whole' || this.state === 'detect') return JSON.parse(Buffer.concat([...this.whole, this.window]).toString('utf8'))
+    if (this.carried !== undefined) {
+      // The body ended inside that app: read it the long way, which reports the error.
+      this.window = this.carried
+      this.carried = undefined
+      this.pos = 0
+      this.start = 0
+    }
     this.run(true)
     if (this.state !== 'end') throw new SyntaxError('Unexpected end of JSON input')
     return this.result
@@ -183,6 +199,17 @@ export class AppsBodyStream {
               this.apps.push(whole.value)
               this.consume(whole.end, 'after-elem')
               break
+            }
+            // An app that runs past the chunk (one per chunk, at the end) is carried over and read
+            // in one piece with the next chunk: cheaper than scanning the rest of it for its end,
+            // joining its pieces and reading it then. Only once, and only a start shorter than a
+            // chunk: an app that still runs past is scanned, so that small chunks or a huge app
+            // never make the stream read one app from its start again and again.
+            const carriedBefore = this.startsCarried && this.pos === 0
+            if (this.each.fromBytes !== undefined && !final && !carriedBefore && this.window.length - this.pos <= CARRY_MAX) {
+              this.carried = this.window.subarray(this.pos)
+              this.pos = this.start = this.window.length
+              return
             }
             this.beginValue('elem')
           }

@@ -125,3 +125,33 @@ describe('load-balancing fields only (spec §5.1a)', () => {
     })
   })
 })
+
+describe('apps that run past a chunk', () => {
+  /** keepLbFields, counting how often its byte reader is called. */
+  function counting(): {transform: typeof keepLbFields; calls: () => number} {
+    let calls = 0
+    const transform = Object.assign((app: unknown) => keepLbFields(app), {
+      fromBytes: (buf: Buffer, pos: number) => {
+        calls++
+        return keepLbFields.fromBytes(buf, pos)
+      },
+    })
+    return {transform, calls: () => calls}
+  }
+
+  const text = JSON.stringify(generateState(40, 3))
+
+  it('are read whole with the next chunk, or scanned: the same apps as from one buffer', () => {
+    const whole = parseAppsChunks([Buffer.from(text)], keepLbFields)
+    for (const size of [1, 3, 100, 1000, 4096, 65536]) expect(parseAppsChunks(chunks(text, size), keepLbFields), `chunks of ${size}`).toEqual(whole)
+  })
+
+  it('are tried at most twice each, however small the chunks', () => {
+    // Trying an app again from its start for every small chunk it spans would be quadratic.
+    for (const size of [1, 3, 100]) {
+      const c = counting()
+      parseAppsChunks(chunks(text, size), c.transform)
+      expect(c.calls(), `chunks of ${size}`).toBeLessThanOrEqual(3 * 40)
+    }
+  })
+})
