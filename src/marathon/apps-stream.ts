@@ -87,13 +87,7 @@ export class AppsBodyStream {
   /** Ends the body and returns the parsed value. */
   end(): unknown {
     if (this.state === 'whole' || this.state === 'detect') return JSON.parse(Buffer.concat([...this.whole, this.window]).toString('utf8'))
-    if (this.carried !== undefined) {
-      // The body ended inside that app: read it the long way, which reports the error.
-      this.window = this.carried
-      this.carried = undefined
-      this.pos = 0
-      this.start = 0
-    }
+    // A carried app (this.carried) means the body ended inside it: run() finds nothing more and fails.
     this.run(true)
     if (this.state !== 'end') throw new SyntaxError('Unexpected end of JSON input')
     return this.result

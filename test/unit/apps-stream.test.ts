@@ -146,6 +146,13 @@ describe('apps that run past a chunk', () => {
     for (const size of [1, 3, 100, 1000, 4096, 65536]) expect(parseAppsChunks(chunks(text, size), keepLbFields), `chunks of ${size}`).toEqual(whole)
   })
 
+  it('make a SyntaxError when the body ends inside one, wherever the chunks end', () => {
+    for (const cut of [500, 3000]) {
+      const text2 = text.slice(0, text.length - cut)
+      for (const size of [1, 100, 4096, 65536]) expect(() => parseAppsChunks(chunks(text2, size), keepLbFields), `cut ${cut}, chunks of ${size}`).toThrow(SyntaxError)
+    }
+  })
+
   it('are tried at most twice each, however small the chunks', () => {
     // Trying an app again from its start for every small chunk it spans would be quadratic.
     for (const size of [1, 3, 100]) {
