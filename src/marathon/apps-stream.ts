@@ -22,6 +22,8 @@ export type AppTransform = ((app: unknown) => unknown) & {readonly fromBytes?: B
 
 /** The longest start of an app carried into the next chunk (undici's chunks are up to 64 KiB). */
 const CARRY_MAX = 65536
+/** How much of the next chunk a carried app is first read with. */
+const JOIN_HEAD = 16384
 
 function isDelimiter(c: number | undefined): boolean {
   return c === COMMA || c === CLOSE_OBJ || c === CLOSE_ARR || isWs(c)
@@ -71,12 +73,33 @@ export class AppsBodyStream {
     // Keep only the unfinished value (run() returns mid-value or with everything scanned);
     // finished apps' bytes are dropped here. Pieces are joined once, so a huge value stays linear.
     if (this.scan !== undefined && this.start < this.window.length) this.pending.push(this.window.subarray(this.start))
-    this.window = this.carried === undefined ? chunk : Buffer.concat([this.carried, chunk])
-    this.startsCarried = this.carried !== undefined
+    const carried = this.carried
     this.carried = undefined
+    this.startsCarried = false
     this.pos = 0
     this.start = 0
+    if (carried === undefined) this.window = chunk
+    else if (!this.readCarried(carried, chunk)) {
+      this.window = Buffer.concat([carried, chunk])
+      this.startsCarried = true
+      // The head was the whole chunk: the app does not end in it, so scan for its end.
+      if (chunk.length <= JOIN_HEAD) this.beginValue('elem')
+    }
     this.run(false)
+  }
+
+  /**
+   * Reads the carried app joined with the head of `chunk`, where the rest of most apps lies
+   * (joining whole chunks copied ~20 MB per 5,000-app body); false when it does not end there.
+   */
+  private readCarried(carried: Buffer, chunk: Buffer): boolean {
+    const joined = Buffer.concat([carried, chunk.subarray(0, JOIN_HEAD)])
+    const whole = this.each.fromBytes!(joined, 0)
+    if (whole === undefined) return false
+    this.apps.push(whole.value)
+    this.window = chunk
+    this.consume(whole.end - carried.length, 'after-elem')
+    return true
   }
 
   /** No byte other than JSON white space has been seen (an empty body). */
