@@ -20,8 +20,6 @@ export type AppTransform = ((app: unknown) => unknown) & {readonly fromBytes?: B
 
 
 
-/** The longest start of an app carried into the next chunk (undici's chunks are up to 64 KiB). */
-const CARRY_MAX = 65536
 /** How much of the next chunk a carried app is first read with. */
 const JOIN_HEAD = 16384
 
@@ -55,7 +53,7 @@ export class AppsBodyStream {
   private pending: Buffer[] = []
   /** The start of an app that ran past the last chunk, read again in one piece with the next. */
   private carried: Buffer | undefined
-  /** The window starts with a carried app: it is not carried twice. */
+  /** The window starts with a carried app that did not end in the head of the chunk. */
   private startsCarried = false
   private key = ''
   private apps: unknown[] = []
@@ -82,7 +80,7 @@ export class AppsBodyStream {
     else if (!this.readCarried(carried, chunk)) {
       this.window = Buffer.concat([carried, chunk])
       this.startsCarried = true
-      // The head was the whole chunk: the app does not end in it, so scan for its end.
+      // The head was the whole chunk: the app does not end in it either, so scan for its end.
       if (chunk.length <= JOIN_HEAD) this.beginValue('elem')
     }
     this.run(false)
@@ -202,7 +200,7 @@ export class AppsBodyStream {
             this.state = 'after-value'
             break
           }
-          this.beginValue('elem')
+          this.state = 'elem' // the first app too is read in place when it can be
           break
         case 'elem': {
           if (this.scan === undefined) {
@@ -218,12 +216,12 @@ export class AppsBodyStream {
               break
             }
             // An app that runs past the chunk (one per chunk, at the end) is carried over and read
-            // in one piece with the next chunk: cheaper than scanning the rest of it for its end,
-            // joining its pieces and reading it then. Only once, and only a start shorter than a
-            // chunk: an app that still runs past is scanned, so that small chunks or a huge app
-            // never make the stream read one app from its start again and again.
-            const carriedBefore = this.startsCarried && this.pos === 0
-            if (this.each.fromBytes !== undefined && !final && !carriedBefore && this.window.length - this.pos <= CARRY_MAX) {
+            // with the next chunk (readCarried): cheaper than scanning the rest of it for its end,
+            // joining its pieces and reading it then. Only once: an app that runs past the next
+            // chunk too is scanned, so that however small the chunks or large the app, it is read
+            // from its start at most three times.
+            const carriedOnce = this.startsCarried && this.pos === 0
+            if (this.each.fromBytes !== undefined && !final && !carriedOnce) {
               this.carried = this.window.subarray(this.pos)
               this.pos = this.start = this.window.length
               return

@@ -153,12 +153,20 @@ describe('apps that run past a chunk', () => {
     }
   })
 
-  it('are tried at most twice each, however small the chunks', () => {
-    // Trying an app again from its start for every small chunk it spans would be quadratic.
+  it('are read from their start a bounded number of times, whatever the chunks', () => {
+    // Trying an app again from its start for every chunk it spans would be quadratic.
     for (const size of [1, 3, 100]) {
       const c = counting()
       parseAppsChunks(chunks(text, size), c.transform)
       expect(c.calls(), `chunks of ${size}`).toBeLessThanOrEqual(3 * 40)
+    }
+    // One 400 KB app in chunks larger than the head a carried app is read with: tried in its
+    // first chunk, with the head of the next, with the whole next; then scanned and read once.
+    const big = JSON.stringify({apps: [{id: '/big', env: {X: 'v'.repeat(400_000)}, tasks: [{id: 't', host: 'h'}]}]})
+    for (const size of [20_000, 40_000, 65_536]) {
+      const c = counting()
+      expect(parseAppsChunks(chunks(big, size), c.transform)).toEqual(parseAppsChunks([Buffer.from(big)], keepLbFields))
+      expect(c.calls(), `chunks of ${size}`).toBeLessThanOrEqual(4)
     }
   })
 })
