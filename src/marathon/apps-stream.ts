@@ -1,9 +1,10 @@
 /**
- * Incremental parse of Marathon's `/v2/apps` body while it arrives (see apps-body.ts for why
- * per app): each chunk is scanned once, every finished app is `JSON.parse`d and handed to `each`,
- * and its bytes are dropped, so the ~20 MB body of a 5,000-app cluster never sits in memory
- * whole and parsing overlaps the transfer. A body that does not start with `{` is buffered and
- * parsed with plain JSON.parse. Syntax errors throw SyntaxError, as JSON.parse.
+ * Incremental parse of Marathon's `/v2/apps` body while it arrives, one app at a time: each app
+ * is read straight from the chunk's bytes by `each.fromBytes` (or, without it, `JSON.parse`d and
+ * handed to `each`), and its bytes are dropped, so the ~20 MB body of a 5,000-app cluster never
+ * sits in memory whole and parsing overlaps the transfer. An app that runs past a chunk is read
+ * again with the next one (at most three reads from its start). A body that does not start with
+ * `{` is buffered and parsed with plain JSON.parse. Syntax errors throw SyntaxError, as JSON.parse.
  *
  * Why per app: decoding a 20 MB body into one string and JSON.parse-ing it holds bytes, string
  * and object graph at once (≈190 MB peak RSS; issue 2's budget is 180 MB), while small per-app
