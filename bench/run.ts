@@ -30,13 +30,13 @@ import {generateConfig, GenerateMemo, generateOptions, type GeneratedConfig, typ
 import {parseAppsChunks, type AppTransform} from '../src/marathon/apps-stream.js'
 import {readLbApps, reusingLbApps} from '../src/marathon/lb-fields.js'
 import {loadTemplateSet} from '../src/templates/load.js'
-import {applyProcessV8Flags} from '../src/v8-flags.js'
+import {applyV8Flags, PROCESS_V8_FLAGS} from '../src/v8-flags.js'
 import {BIN, cleanEnv, missingBuild} from '../test/cli-run.js'
 import {startFixtureServer} from '../test/fixture-server.js'
 import {generateState} from './gen-state.js'
 
 // The in-process figures stand for the daemon: bin/run.js' V8 settings, without the one-shot ones.
-applyProcessV8Flags()
+applyV8Flags(PROCESS_V8_FLAGS)
 
 const CHUNK = 65536
 

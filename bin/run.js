@@ -5,9 +5,9 @@
 
 // V8 settings (undici's WebAssembly parser at its first tier), set before undici or any of mlb's
 // code is loaded: src/v8-flags.ts says why.
-import {applyProcessV8Flags} from '../dist/src/v8-flags.js'
+import {applyV8Flags, PROCESS_V8_FLAGS} from '../dist/src/v8-flags.js'
 
-applyProcessV8Flags()
+applyV8Flags(PROCESS_V8_FLAGS)
 
 const [command, ...rest] = process.argv.slice(2)
 if (command === 'serve' && !rest.includes('--help')) {

@@ -26,12 +26,7 @@ export const ONE_SHOT_V8_FLAGS: readonly string[] = [
   '--max-inlined-bytecode-size-cumulative=300',
 ]
 
-/** Applies {@link PROCESS_V8_FLAGS} to this process. */
-export function applyProcessV8Flags(): void {
-  for (const flag of PROCESS_V8_FLAGS) setFlagsFromString(flag)
-}
-
-/** Applies {@link ONE_SHOT_V8_FLAGS} to this process (it affects code optimised from now on). */
-export function applyOneShotV8Flags(): void {
-  for (const flag of ONE_SHOT_V8_FLAGS) setFlagsFromString(flag)
+/** Applies `flags` ({@link PROCESS_V8_FLAGS} or {@link ONE_SHOT_V8_FLAGS}) to this process. */
+export function applyV8Flags(flags: readonly string[]): void {
+  for (const flag of flags) setFlagsFromString(flag)
 }

@@ -5,7 +5,7 @@
  * `--longhelp` stay fast.
  */
 import {createLogger} from '../log.js'
-import {applyOneShotV8Flags} from '../v8-flags.js'
+import {applyV8Flags, ONE_SHOT_V8_FLAGS} from '../v8-flags.js'
 import {serveOptionsFrom, type ServeOptions} from '../serve/options.js'
 import {parseArgs, type ParsedArgs} from './argparse.js'
 import {formatHelp} from './argparse-help.js'
@@ -64,7 +64,7 @@ function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
 }
 
 async function runOnce(options: ServeOptions, io: ServeIo): Promise<void> {
-  applyOneShotV8Flags()
+  applyV8Flags(ONE_SHOT_V8_FLAGS)
   const logger = createLogger({name: 'mlb', level: options.logLevel, format: options.logFormat})
   const [{authFromFlags}, {MarathonClient}] = await Promise.all([import('../marathon/auth.js'), import('../marathon/client.js')])
   // Credentials are checked before anything else (spec §1.2: exit 1 at start-up).
