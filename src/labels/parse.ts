@@ -3,6 +3,7 @@
  * `HAPROXY_{n}_…` labels (style rule 4). A bad value becomes a `LabelError` naming the label,
  * so only that service port is left out (issue 2 "Bad input").
  */
+import {NOT_A_WORD} from '../model/config-word.js'
 import {parsePyInt} from '../model/py-int.js'
 import {LABEL_TEMPLATE_NAMES} from '../templates/catalogue.js'
 
@@ -80,6 +81,8 @@ export function parseBool(value: string | undefined): boolean {
 
 const CONTROL = /[\x00-\x1f\x7f]/
 const VHOST_BAD = /[\x00-\x1f\x7f"'\\#{}]/
+/** Inside `realm "…"`: a quote would end it, a backslash escape the closing quote. */
+const REALM_BAD = /[\x00-\x1f\x7f"\\]/
 
 const EMPTY = new Map<string, string>()
 
@@ -153,11 +156,14 @@ function parseAuth(value: string | undefined, label: string, errors: LabelError[
     errors.push({label, reason: `expected realm:user:password (3 parts separated by ':'), got ${parts.length} part(s)`})
     return undefined
   }
-  if (CONTROL.test(value) || value.includes('"')) {
-    errors.push({label, reason: 'value contains characters that would change the HAProxy configuration'})
+  const [realm, user, passwd] = parts as [string, string, string]
+  // The realm is written between double quotes, the user and the password hash as words of the
+  // userlist line (`user u password p`): a space there gave a line HAProxy refuses.
+  const bad = REALM_BAD.test(realm) ? 'realm' : NOT_A_WORD.test(user) ? 'user' : NOT_A_WORD.test(passwd) ? 'password' : undefined
+  if (bad !== undefined) {
+    errors.push({label, reason: `the ${bad} contains characters that would change the HAProxy configuration (white space, quotes, backslash, # or control characters)`})
     return undefined
   }
-  const [realm, user, passwd] = parts as [string, string, string]
   return {realm, user, passwd}
 }
 

@@ -43,7 +43,7 @@ const PORT: readonly (readonly [string, string, string])[] = [
   ['STICKY', 'Boolean: cookie-based stickiness.', 'false'],
   ['REDIRECT_TO_HTTPS', 'Boolean: redirect HTTP to HTTPS on :80 for the vhosts.', 'false'],
   ['USE_HSTS', 'Boolean: add the HSTS header (http mode).', 'false'],
-  ['AUTH', 'Basic auth `realm:user:password-hash` (exactly three parts).', 'none'],
+  ['AUTH', 'Basic auth `realm:user:password-hash` (exactly three parts). The user and the hash are single words (no white space, quotes, backslash or `#`); the realm may hold spaces, not quotes or a backslash.', 'none'],
   ['HTTP_BACKEND_PROXYPASS_PATH', 'Path prefix removed before forwarding (http mode), with the Host header set to the vhost.', 'none'],
   ['HTTP_BACKEND_REVPROXY_PATH', 'Root path that Location headers are rewritten to (http mode).', 'none'],
   ['HTTP_BACKEND_REDIR', 'Redirect target for requests to `/` of the vhost (http mode). This is a path, not a template.', 'none'],

@@ -12,7 +12,8 @@
  * bytes that are not JSON are handed to the general reader, which raises the SyntaxError; the
  * one leniency is a raw control character inside a passed-over string (byte-scanner.ts).
  */
-import {ReadTasks} from '../model/apps.js'
+import {isPort, ReadTasks} from '../model/apps.js'
+import {NOT_A_WORD} from '../model/config-word.js'
 import type {Task} from '../model/types.js'
 import type {Parsed} from './lb-bytes.js'
 import {ASIDE, ByteScanner, INCOMPLETE, KeyTable, listFrom, STACK, TRUE} from './byte-scanner.js'
@@ -66,6 +67,8 @@ class TaskReader extends ByteScanner {
         else if (k === HEALTH) alive = this.isNull() ? undefined : this.anyAlive()
       } while (this.more(CLOSE_OBJ))
     }
+    // What src/model/apps.ts refuses (a port out of range) is reported from there.
+    if (ports !== undefined) for (let i = 0; i < ports.length; i++) if (!isPort(ports[i]!)) throw ASIDE
     return {id: id ?? '', host: host ?? '', ports: ports ?? EMPTY, state, ipAddress, alive, draining: false}
   }
 
@@ -83,6 +86,8 @@ class TaskReader extends ByteScanner {
         else {
           seen = true
           ip = this.optString()
+          // Every address is checked, as src/model/apps.ts does (it reports the problem).
+          if (ip !== undefined && NOT_A_WORD.test(ip)) throw ASIDE
         }
       } while (this.more(CLOSE_OBJ))
       first ??= ip

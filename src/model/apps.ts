@@ -5,6 +5,7 @@
  */
 import {MarathonError} from '../errors.js'
 import type {PyValue} from '../templates/pyvalue.js'
+import {NOT_A_WORD, notAWord} from './config-word.js'
 import type {App, HealthCheck, PortMapping, Task} from './types.js'
 
 /** A malformed app, left out of generation. */
@@ -86,7 +87,8 @@ export function parseMarathonApps(json: unknown, memo?: ParseMemo): ParsedApps {
       apps.push(memo === undefined ? parseApp(raw) : appOf(raw, memo))
     } catch (err) {
       if (!(err instanceof FieldError)) throw err
-      const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : `apps[${index}]`
+      // An id that is not a word is named by its index: it would split the line it is logged on.
+      const id = isObject(raw) && typeof raw.id === 'string' && !NOT_A_WORD.test(raw.id) ? raw.id : `apps[${index}]`
       problems.push({appId: id, reason: `malformed Marathon app: ${err.message}`})
     }
   }
@@ -139,6 +141,25 @@ function int(o: Json, key: string): number | undefined {
   return v
 }
 
+/** A string written into the configuration as one word (see {@link NOT_A_WORD}). */
+function word(o: Json, key: string): string | undefined {
+  const v = str(o, key)
+  if (v !== undefined && NOT_A_WORD.test(v)) throw new FieldError(key, notAWord(v))
+  return v
+}
+
+/** A TCP port (0 is Marathon's "not assigned"): anything else would be a `bind` or `server` HAProxy refuses. */
+function port(o: Json, key: string): number | undefined {
+  const v = int(o, key)
+  if (v !== undefined && !isPort(v)) throw new FieldError(key, `must be a port number 0-65535, got ${v}`)
+  return v
+}
+
+/** Whether `v` (an integer) is a TCP port number, 0 included. */
+export function isPort(v: number): boolean {
+  return v >= 0 && v <= 65535
+}
+
 function num(o: Json, key: string): number | undefined {
   const v = o[key]
   if (v === undefined || v === null) return undefined
@@ -171,20 +192,22 @@ function objects<T>(o: Json, key: string, f: (e: Json) => T | undefined): T[] {
   return out
 }
 
-function ints(o: Json, key: string): readonly number[] | undefined {
+/** A list of port numbers (see {@link port}). */
+function portList(o: Json, key: string): readonly number[] | undefined {
   const l = list(o, key)
   if (l === undefined) return undefined
   for (let i = 0; i < l.length; i++) {
     const e = l[i]
     if (typeof e !== 'number' || !Number.isInteger(e)) throw new FieldError(`${key}[${i}]`, 'must be an integer')
+    if (!isPort(e)) throw new FieldError(`${key}[${i}]`, `must be a port number 0-65535, got ${e}`)
   }
-  // Every element is an integer: the list itself is the typed value (never mutated).
+  // Every element is a port number: the list itself is the typed value (never mutated).
   return l as readonly number[]
 }
 
 function parseApp(raw: unknown): App {
   if (!isObject(raw)) throw new FieldError('app', 'must be an object')
-  const id = str(raw, 'id')
+  const id = word(raw, 'id')
   if (id === undefined || id === '') throw new FieldError('id', 'is missing')
   const container = obj(raw, 'container')
   const docker = container === undefined ? undefined : at('container', () => obj(container, 'docker'))
@@ -195,10 +218,10 @@ function parseApp(raw: unknown): App {
     id,
     labels: parseLabels(obj(raw, 'labels') ?? {}),
     instances: int(raw, 'instances') ?? 0,
-    ports: ints(raw, 'ports'),
-    portDefinitions: list(raw, 'portDefinitions') === undefined ? undefined : objects(raw, 'portDefinitions', (p) => int(p, 'port')),
+    ports: portList(raw, 'ports'),
+    portDefinitions: list(raw, 'portDefinitions') === undefined ? undefined : objects(raw, 'portDefinitions', (p) => port(p, 'port')),
     hasIpAddress: ipAddress !== undefined && Object.keys(ipAddress).length > 0,
-    discoveryPorts: discovery === undefined ? [] : at('ipAddress.discovery', () => objects(discovery, 'ports', (p) => int(p, 'number'))),
+    discoveryPorts: discovery === undefined ? [] : at('ipAddress.discovery', () => objects(discovery, 'ports', (p) => port(p, 'number'))),
     dockerNetwork: docker === undefined ? undefined : at('container.docker', () => str(docker, 'network')),
     dockerPortMappings: docker === undefined ? [] : at('container.docker', () => portMappings(docker)),
     containerPortMappings: container === undefined ? [] : at('container', () => portMappings(container)),
@@ -217,7 +240,7 @@ function parseLabels(labels: Json): Readonly<Record<string, string>> {
 }
 
 function portMappings(o: Json): readonly PortMapping[] {
-  return objects(o, 'portMappings', (m) => ({containerPort: int(m, 'containerPort'), servicePort: int(m, 'servicePort')}))
+  return objects(o, 'portMappings', (m) => ({containerPort: port(m, 'containerPort'), servicePort: port(m, 'servicePort')}))
 }
 
 function parseHealthCheck(h: Json): HealthCheck {
@@ -225,8 +248,8 @@ function parseHealthCheck(h: Json): HealthCheck {
     raw: stripNulls(h) as {readonly [key: string]: PyValue},
     protocol: str(h, 'protocol'),
     portIndex: int(h, 'portIndex'),
-    port: int(h, 'port'),
-    path: str(h, 'path'),
+    port: port(h, 'port'),
+    path: word(h, 'path'),
     timeoutSeconds: num(h, 'timeoutSeconds'),
     intervalSeconds: num(h, 'intervalSeconds'),
     gracePeriodSeconds: num(h, 'gracePeriodSeconds'),
@@ -239,10 +262,10 @@ function parseTask(t: Json): Task {
   return {
     id: str(t, 'id') ?? '',
     host: str(t, 'host') ?? '',
-    ports: ints(t, 'ports') ?? [],
+    ports: portList(t, 'ports') ?? [],
     state: str(t, 'state'),
     // Every entry is checked; only the first address and whether any result is alive are kept.
-    ipAddress: objects(t, 'ipAddresses', (a) => str(a, 'ipAddress'))[0],
+    ipAddress: objects(t, 'ipAddresses', (a) => word(a, 'ipAddress'))[0],
     alive: results === undefined ? undefined : objects(t, 'healthCheckResults', (r) => r.alive === true).includes(true),
     draining: false,
   }

@@ -38,13 +38,25 @@ describe('quirks mlb fixes', () => {
     expect(generate(a).config).toBe(generate(b).config)
   })
 
-  it('§10.12: grouped-HTTPS certificates and bind options keep first-seen order', () => {
+  it('§10.12: grouped-HTTPS certificates are sorted, bind options keep first-seen order', () => {
     const state = marathon(
       app(id('/a'), portDefs(10000), labels({HAPROXY_0_VHOST: 'x.com', HAPROXY_0_SSL_CERT: '/z.pem', HAPROXY_0_BIND_OPTIONS: 'verify none'}), tasks(task(ports(31000)))),
       app(id('/b'), portDefs(10001), labels({HAPROXY_0_VHOST: 'x.com', HAPROXY_0_SSL_CERT: '/a.pem', HAPROXY_0_BIND_OPTIONS: 'alpn h2'}), tasks(task(ports(31001)))),
     )
     const cfg = generate(state, {groupHttpsByVhost: true}).config
-    expect(section(cfg, 'frontend x_com')[1]).toBe('  bind abns@x_com accept-proxy ssl crt /z.pem crt /a.pem verify none  alpn h2')
+    expect(section(cfg, 'frontend x_com')[1]).toBe('  bind abns@x_com accept-proxy ssl crt /a.pem crt /z.pem verify none  alpn h2')
+    // The same certificates declared in the other order (other app ids) give the same line.
+    const swapped = marathon(
+      app(id('/a'), portDefs(10000), labels({HAPROXY_0_VHOST: 'x.com', HAPROXY_0_SSL_CERT: '/a.pem', HAPROXY_0_BIND_OPTIONS: 'verify none'}), tasks(task(ports(31000)))),
+      app(id('/b'), portDefs(10001), labels({HAPROXY_0_VHOST: 'x.com', HAPROXY_0_SSL_CERT: '/z.pem', HAPROXY_0_BIND_OPTIONS: 'alpn h2'}), tasks(task(ports(31001)))),
+    )
+    expect(section(generate(swapped, {groupHttpsByVhost: true}).config, 'frontend x_com')[1]).toBe('  bind abns@x_com accept-proxy ssl crt /a.pem crt /z.pem verify none  alpn h2')
+  })
+
+  it('§10.12: without SSL_CERT labels a vhost gets --ssl-certs in the order given (the first is the default certificate)', () => {
+    const state = marathon(app(id('/a'), portDefs(10000), labels({HAPROXY_0_VHOST: 'x.com'}), tasks(task(ports(31000)))))
+    const cfg = generate(state, {groupHttpsByVhost: true, sslCerts: ['/z.pem', '/a.pem']}).config
+    expect(section(cfg, 'frontend x_com')[1]).toBe('  bind abns@x_com accept-proxy ssl crt /z.pem crt /a.pem')
   })
 
   it('§10.22: a state with a merged deployment group renders identically when rendered again', () => {
