@@ -62,6 +62,14 @@ function entry(invocation: string, help: string): string[] {
   return out
 }
 
+/**
+ * `[env: …]` for a flag read from the environment, else undefined. Shared by `-h` and oclif's
+ * `--help`, which cannot show a variable pair such as `MARATHON_USER + MARATHON_PASSWORD` itself.
+ */
+export function envNote(spec: FlagSpec): string | undefined {
+  return spec.env === undefined ? undefined : `[env: ${spec.env}]`
+}
+
 /** The `-h` text of a command: usage, description, and every flag with its default. */
 export function formatHelp(prog: string, description: string, specs: readonly FlagSpec[]): string {
   const lines = [usage(prog, specs), '', description, '', 'optional arguments:']
@@ -69,9 +77,9 @@ export function formatHelp(prog: string, description: string, specs: readonly Fl
   for (const s of specs) {
     const names = [`--${s.name}${argsPart(s)}`]
     if (s.char !== undefined) names.push(`-${s.char}${argsPart(s)}`)
-    const env = s.env === undefined ? '' : ` [env: ${s.env}]`
+    const env = envNote(s)
     const dflt = s.defaultText === undefined ? '' : ` (default: ${s.defaultText})`
-    lines.push(...entry(names.join(', '), `${s.help}${dflt}${env}`))
+    lines.push(...entry(names.join(', '), `${s.help}${dflt}${env === undefined ? '' : ` ${env}`}`))
   }
   return `${lines.join('\n')}\n`
 }

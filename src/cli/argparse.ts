@@ -1,8 +1,9 @@
 /**
  * An argparse-compatible command-line parser (spec §1): marathon-lb users keep their command
- * lines, so `--flag value`, `--flag=value`, unambiguous long-option prefixes, `-m a b c`
- * (nargs=+), attached short values (`-mURL`), combined short switches (`-Hd`) and negative
- * integers as values all work, and mistakes produce argparse's messages (exit 2 via UsageError).
+ * lines, so `--flag value`, `--flag=value`, unambiguous long-option prefixes (mlb's extension
+ * flags yield a shared prefix to marathon-lb's flag), `-m a b c` (nargs=+), attached short values
+ * (`-mURL`), combined short switches (`-Hd`) and negative integers as values all work, and
+ * mistakes produce argparse's messages (exit 2 via UsageError).
  * oclif's own parser cannot do prefixes or argparse's messages, so `mlb serve` parses here.
  */
 import {UsageError} from '../errors.js'
@@ -35,6 +36,11 @@ export interface FlagSpec {
   readonly defaultText?: string
   /** Environment variable read when the flag is absent. */
   readonly env?: string
+  /**
+   * mlb's addition to the original tool's flags. A long-option prefix shared with exactly one
+   * original flag means that flag, so command lines written for the original keep their meaning.
+   */
+  readonly extension?: boolean
 }
 
 /** A parsed flag value. */
@@ -63,6 +69,11 @@ export function parsePythonInt(value: string): number | undefined {
   if (!/^[-+]?\d+$/.test(t)) return undefined
   const n = Number(t)
   return Number.isSafeInteger(n) ? n : undefined
+}
+
+/** `-h/--help` is argparse's own, so it counts as an original flag. */
+function isExtension(spec: FlagSpec | 'help'): boolean {
+  return spec !== 'help' && spec.extension === true
 }
 
 class ArgState {
@@ -130,13 +141,25 @@ class Parser {
     const explicit = eq === -1 ? undefined : arg.slice(eq + 1)
     const exact = this.byLong.get(opt)
     if (exact !== undefined) return {spec: exact, explicit}
-    const candidates = [...this.byLong.keys()].filter((name) => name.startsWith(opt))
+    const candidates = this.prefixMatches(opt)
     if (candidates.length > 1) {
       const list = candidates.map((c) => `--${c}`).join(', ')
       throw new UsageError(`ambiguous option: --${opt} could match ${list}`)
     }
     const only = candidates[0]
     return only === undefined ? undefined : {spec: this.byLong.get(only)!, explicit}
+  }
+
+  /**
+   * Long names starting with `opt`. Several matches are narrowed to the one original (non
+   * extension) flag among them, if there is exactly one: `--st` was marathon-lb's --strict-mode
+   * before mlb added --stats-bind. Otherwise all are returned, and the prefix is ambiguous.
+   */
+  private prefixMatches(opt: string): string[] {
+    const all = [...this.byLong.keys()].filter((name) => name.startsWith(opt))
+    if (all.length < 2) return all
+    const original = all.filter((name) => !isExtension(this.byLong.get(name)!))
+    return original.length === 1 ? original : all
   }
 
   private takeLong(st: ArgState, argv: readonly string[], i: number): number {

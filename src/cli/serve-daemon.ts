@@ -24,7 +24,10 @@ export async function runContainerSetup(argv: readonly string[], io: ServeIo): P
   // Flags are parsed after the set-up (it rewrites them), so its few lines use the default format.
   const logger = createLogger({name: 'mlb', level: 'info', format: DEFAULT_LOG_FORMAT})
   const plan = planContainerSetup(io.env, argv.filter((a) => a !== '--container'))
-  return applyContainerSetup(plan, {logger})
+  const setup = await applyContainerSetup(plan, {logger})
+  // The rewritten arguments are parsed again: they still say container mode, which options
+  // read (a half-set MARATHON_USER/MARATHON_PASSWORD is then the set-up's warning, not an error).
+  return {...setup, argv: ['--container', ...setup.argv]}
 }
 
 /** Container credentials become the default `--auth-credentials` (a flag or credential file wins). */

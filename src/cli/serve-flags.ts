@@ -1,8 +1,8 @@
 /**
  * Every flag of `mlb serve`, once: marathon-lb's own flags (spec §1.1), the ones it shares with
- * zdd (spec §1.2), and mlb's `--poll-interval`. Names, short forms, kinds and defaults are
- * marathon-lb's; the table drives parsing (argparse.ts), `-h`, `--longhelp`, the oclif manifest
- * and docs/serve.md.
+ * zdd (spec §1.2), and mlb's own `--poll-interval` and daemon flags (marked by `mlbOnly`). Names,
+ * short forms, kinds and defaults are marathon-lb's; the table drives parsing (argparse.ts),
+ * `-h`, `--longhelp`, the oclif manifest and docs/serve.md.
  */
 import type {FlagSpec} from './argparse.js'
 
@@ -27,25 +27,33 @@ export const DEFAULT_PID_FILE = '/var/run/mlb.pid'
 export const DEFAULT_METRICS_PORT = 9099
 
 /**
+ * Marks flags marathon-lb does not have: argparse.ts gives a prefix they share with one of
+ * marathon-lb's flags to that flag, and their help starts with `mlb:`.
+ */
+function mlbOnly(specs: readonly FlagSpec[]): FlagSpec[] {
+  return specs.map((s) => ({...s, help: `mlb: ${s.help}`, extension: true}))
+}
+
+/**
  * mlb-only daemon flags (docs/serve.md "Daemon"). Their defaults keep marathon-lb's paths and
  * the bytes of the default HEAD, so a marathon-lb command line behaves as before.
  */
-const DAEMON_FLAGS: readonly FlagSpec[] = [
-  {name: 'haproxy-bin', kind: 'string', help: 'mlb: HAProxy program to run and validate with', defaultText: 'haproxy'},
-  {name: 'haproxy-run-dir', kind: 'string', help: 'mlb: folder of the stats socket (socket), the master socket and the HAProxy pid file', defaultText: '/var/run/haproxy'},
-  {name: 'haproxy-state-dir', kind: 'string', help: 'mlb: server-state-base of the default HEAD (server state saved before each reload)', defaultText: '/var/state/haproxy/'},
-  {name: 'http-bind', kind: 'string', help: 'mlb: bind address of marathon_http_in', defaultText: '*:80'},
-  {name: 'https-bind', kind: 'string', help: 'mlb: bind address of marathon_https_in', defaultText: '*:443'},
-  {name: 'appid-bind', kind: 'string', help: 'mlb: bind address of marathon_http_appid_in', defaultText: '*:9091'},
-  {name: 'stats-bind', kind: 'string', help: 'mlb: bind address of the stats listener', defaultText: '0.0.0.0:9090'},
-  {name: 'haproxy-maxconn', kind: 'int', help: "mlb: global maxconn of the default HEAD (needs about twice as many file descriptors)", defaultText: '50000'},
-  {name: 'haproxy-global', kind: 'append', metavar: 'LINE', help: 'mlb: extra line for the global section of the default HEAD (repeatable)', defaultText: '[]'},
-  {name: 'hard-stop-after', kind: 'int', help: 'mlb: seconds an old HAProxy worker may drain after a reload before mlb stops it', defaultText: '300'},
-  {name: 'metrics-port', kind: 'int', help: "mlb: port of mlb's own /metrics and /health (0: off)", defaultText: String(DEFAULT_METRICS_PORT)},
-  {name: 'pid-file', kind: 'string', help: "mlb: mlb's pid file, read by the /_mlb_signal endpoints", defaultText: DEFAULT_PID_FILE},
-  {name: 'no-runtime-api', kind: 'switch', help: 'mlb: always reload HAProxy, even when only servers of existing backends changed (no runtime API fast path)', defaultText: 'False'},
-  {name: 'container', kind: 'switch', help: "mlb: run the container set-up of marathon-lb's run script first", defaultText: 'False', env: 'MLB_CONTAINER'},
-]
+const DAEMON_FLAGS: readonly FlagSpec[] = mlbOnly([
+  {name: 'haproxy-bin', kind: 'string', help: 'HAProxy program to run and validate with', defaultText: 'haproxy'},
+  {name: 'haproxy-run-dir', kind: 'string', help: 'folder of the stats socket (socket), the master socket and the HAProxy pid file', defaultText: '/var/run/haproxy'},
+  {name: 'haproxy-state-dir', kind: 'string', help: 'server-state-base of the default HEAD (server state saved before each reload)', defaultText: '/var/state/haproxy/'},
+  {name: 'http-bind', kind: 'string', help: 'bind address of marathon_http_in', defaultText: '*:80'},
+  {name: 'https-bind', kind: 'string', help: 'bind address of marathon_https_in', defaultText: '*:443'},
+  {name: 'appid-bind', kind: 'string', help: 'bind address of marathon_http_appid_in', defaultText: '*:9091'},
+  {name: 'stats-bind', kind: 'string', help: 'bind address of the stats listener', defaultText: '0.0.0.0:9090'},
+  {name: 'haproxy-maxconn', kind: 'int', help: "global maxconn of the default HEAD (needs about twice as many file descriptors)", defaultText: '50000'},
+  {name: 'haproxy-global', kind: 'append', metavar: 'LINE', help: 'extra line for the global section of the default HEAD (repeatable)', defaultText: '[]'},
+  {name: 'hard-stop-after', kind: 'int', help: 'seconds an old HAProxy worker may drain after a reload before mlb stops it', defaultText: '300'},
+  {name: 'metrics-port', kind: 'int', help: "port of mlb's own /metrics and /health (0: off)", defaultText: String(DEFAULT_METRICS_PORT)},
+  {name: 'pid-file', kind: 'string', help: "mlb's pid file, read by the /_mlb_signal endpoints", defaultText: DEFAULT_PID_FILE},
+  {name: 'no-runtime-api', kind: 'switch', help: 'always reload HAProxy, even when only servers of existing backends changed (no runtime API fast path)', defaultText: 'False'},
+  {name: 'container', kind: 'switch', help: "run the container set-up of marathon-lb's run script first", defaultText: 'False', env: 'MLB_CONTAINER'},
+])
 
 /** The flag table of `mlb serve`, in marathon-lb's order. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -123,13 +131,15 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     defaultText: '10100',
   },
   {name: 'max-backoff', kind: 'int', help: 'Maximum backoff to restart connection to Marathon', defaultText: '300'},
-  {
-    name: 'poll-interval',
-    kind: 'int',
-    help: "mlb: poll Marathon every this many seconds instead of following its event stream (marathon-lb's 'poll' mode)",
-    defaultText: '60 in poll mode',
-    env: 'POLL_INTERVAL',
-  },
+  ...mlbOnly([
+    {
+      name: 'poll-interval',
+      kind: 'int',
+      help: "poll Marathon every this many seconds instead of following its event stream (marathon-lb's 'poll' mode)",
+      defaultText: '60 in poll mode',
+      env: 'POLL_INTERVAL',
+    },
+  ]),
   {
     name: 'syslog-socket',
     kind: 'string',

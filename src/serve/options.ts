@@ -167,15 +167,28 @@ function marathonUrls(v: Values): readonly string[] {
   return given
 }
 
-function authFlags(v: Values, env: Env): AuthFlags {
+/**
+ * `user:pass` from MARATHON_USER + MARATHON_PASSWORD (spec §2.1 step 11: the container's default
+ * --auth-credentials; an explicit flag still wins, step 12). Only one of them set is a usage error:
+ * a forgotten variable would otherwise mean silently unauthenticated requests. Not when a
+ * credential flag makes them irrelevant, nor in container mode, whose set-up warns and ignores
+ * them as run did (src/serve/container.ts).
+ */
+function envCredentials(v: Values, env: Env, container: boolean): string | undefined {
   const user = envValue(env, 'MARATHON_USER')
   const password = envValue(env, 'MARATHON_PASSWORD')
-  // spec §2.1 step 11: the container turns MARATHON_USER/MARATHON_PASSWORD into --auth-credentials;
-  // an explicit flag still wins (step 12).
-  const fromEnv = user !== undefined && password !== undefined ? `${user}:${password}` : undefined
+  if (user !== undefined && password !== undefined) return `${user}:${password}`
+  if (user === undefined && password === undefined) return undefined
+  if (container || v.has('auth-credentials') || v.has('marathon-auth-credential-file')) return undefined
+  const [set, missing] = user === undefined ? ['MARATHON_PASSWORD', 'MARATHON_USER'] : ['MARATHON_USER', 'MARATHON_PASSWORD']
+  // Names only: the value of the variable that is set is a secret.
+  throw new UsageError(`environment variable ${missing} is not set (or empty) but ${set} is: set both for --auth-credentials, or neither`)
+}
+
+function authFlags(v: Values, env: Env, container: boolean): AuthFlags {
   return {
     credentialFile: v.str('marathon-auth-credential-file'),
-    credentials: v.str('auth-credentials') ?? fromEnv,
+    credentials: v.str('auth-credentials') ?? envCredentials(v, env, container),
     dcosCredentials: v.has('dcos-auth-credentials') ? v.str('dcos-auth-credentials') : envValue(env, 'DCOS_SERVICE_ACCOUNT_CREDENTIAL'),
   }
 }
@@ -228,6 +241,7 @@ export function serveOptionsFrom(parsed: ParsedArgs, env: Env): ServeOptions {
   const levelText = v.str('log-level') ?? 'DEBUG'
   const logLevel = parseLogLevel(levelText)
   if (logLevel === undefined) throw new MlbError(`Invalid log level: ${levelText.toUpperCase()}`, {code: 'MLB_ERR_LOG_LEVEL', exit: 1})
+  const daemon = daemonFlags(v, env)
   const haproxyConfig = v.str('haproxy-config') ?? DEFAULT_HAPROXY_CONFIG
   const sslCerts = v.str('ssl-certs') || DEFAULT_SSL_CERT // spec §1.1: an empty value means the default
   return {
@@ -258,8 +272,8 @@ export function serveOptionsFrom(parsed: ParsedArgs, env: Env): ServeOptions {
     syslogSocket: v.str('syslog-socket') ?? envValue(env, 'SYSLOG_SOCKET') ?? DEFAULT_SYSLOG_SOCKET,
     logFormat: v.str('log-format') ?? DEFAULT_LOG_FORMAT,
     logLevel,
-    auth: authFlags(v, env),
+    auth: authFlags(v, env, daemon.container),
     caCertPath: v.str('marathon-ca-cert'),
-    daemon: daemonFlags(v, env),
+    daemon,
   }
 }

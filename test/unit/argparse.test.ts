@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {parseArgs} from '../../src/cli/argparse.js'
+import {parseArgs, type FlagSpec} from '../../src/cli/argparse.js'
 import {formatHelp} from '../../src/cli/argparse-help.js'
 import {SERVE_FLAGS} from '../../src/cli/serve-flags.js'
 import {UsageError} from '../../src/errors.js'
@@ -74,6 +74,59 @@ describe('argparse-compatible parsing (spec §1)', () => {
 
   it('keeps arguments after -- as positionals', () => {
     expect(parseArgs(SERVE_FLAGS, ['--', '--dry']).positionals).toEqual([{index: 1, value: '--dry'}])
+  })
+})
+
+describe("long-option prefixes: mlb's extension flags never take one of marathon-lb's", () => {
+  // marathon-lb's own flags (spec §1.1 and §1.2) and argparse's --help: the flags not marked as mlb's extensions
+  const original = SERVE_FLAGS.filter((f) => f.extension !== true)
+  const originalNames = ['help', ...original.map((f) => f.name)]
+  const extensionNames = SERVE_FLAGS.filter((f) => f.extension === true).map((f) => f.name)
+
+  /** Every prefix of `--name` that marathon-lb's argparse resolved to it. */
+  function marathonLbPrefixes(name: string): string[] {
+    const prefixes = Array.from({length: name.length}, (_, i) => name.slice(0, i + 1))
+    return prefixes.filter((p) => p === name || originalNames.filter((n) => n.startsWith(p)).length === 1)
+  }
+
+  /** A command line using `--prefix` for `spec`, with a value it accepts. */
+  function argvFor(prefix: string, spec: FlagSpec): string[] {
+    if (spec.kind === 'switch') return [`--${prefix}`]
+    return [`--${prefix}`, spec.kind === 'int' ? '7' : 'x']
+  }
+
+  it('knows the 29 flags of spec §1.1 and §1.2 as marathon-lb\'s', () => {
+    expect(original).toHaveLength(29)
+    for (const f of SERVE_FLAGS) expect(f.help.startsWith('mlb:'), `--${f.name}`).toBe(f.extension === true)
+  })
+
+  it('resolves every prefix that was unambiguous among marathon-lb\'s flags to that flag', () => {
+    const shadowed = original.flatMap((f) => marathonLbPrefixes(f.name).map((p) => ({p, f})))
+    // the cases that broke when mlb added its flags are among them
+    expect(shadowed.map((c) => c.p)).toEqual(expect.arrayContaining(['st', 'c', 'co', 'haproxy-m', 'haproxy-ma']))
+    for (const {p, f} of shadowed) expect(Object.keys(values(argvFor(p, f))), `--${p}`).toEqual([f.name])
+    for (const p of marathonLbPrefixes('help')) expect(parseArgs(SERVE_FLAGS, [`--${p}`]).help, `--${p}`).toBe(true)
+  })
+
+  const named: {desc: string; argv: string[]; expected: Record<string, unknown>}[] = [
+    {desc: '--st is --strict-mode, not --stats-bind', argv: ['--st'], expected: {'strict-mode': true}},
+    {desc: '--c is --command, not --container', argv: ['--c', 'reload'], expected: {command: 'reload'}},
+    {desc: '--co is --command, not --container', argv: ['--co=reload'], expected: {command: 'reload'}},
+    {desc: '--haproxy-m is --haproxy-map, not --haproxy-maxconn', argv: ['--haproxy-m'], expected: {'haproxy-map': true}},
+    {desc: '--haproxy-ma is --haproxy-map, not --haproxy-maxconn', argv: ['--haproxy-ma'], expected: {'haproxy-map': true}},
+    {desc: 'an exact extension name still wins', argv: ['--container', '--haproxy-maxconn', '9'], expected: {container: true, 'haproxy-maxconn': 9}},
+    {desc: 'a prefix only an extension has', argv: ['--stats', ':9'], expected: {'stats-bind': ':9'}},
+  ]
+  for (const c of named) {
+    it(c.desc, () => {
+      expect(values(c.argv)).toEqual(c.expected)
+    })
+  }
+
+  it('keeps a prefix ambiguous when only extensions, or several marathon-lb flags, share it', () => {
+    expect(extensionNames).toEqual(expect.arrayContaining(['http-bind', 'https-bind']))
+    expect(usageError(['--http', ':80'])).toBe('ambiguous option: --http could match --http-bind, --https-bind')
+    expect(usageError(['--max', '1'])).toBe('ambiguous option: --max could match --max-reload-retries, --max-serv-port-ip-per-task, --max-backoff')
   })
 })
 

@@ -109,6 +109,20 @@ describe('serve options: validation messages (spec §1.1, §10.29)', () => {
     {desc: 'bad POLL_INTERVAL', argv: ['poll', '--group', 'x'], env: {POLL_INTERVAL: 'soon'}, exit: 2, message: "environment variable POLL_INTERVAL: invalid int value: 'soon'"},
     {desc: '--sse with --poll-interval', argv: ['--sse', '--poll-interval', '5', '--group', 'x'], exit: 2, message: 'argument --poll-interval: not allowed with argument --sse/-s'},
     {desc: 'empty --marathon', argv: ['-m', ' ', '--group', 'x'], exit: 2, message: 'argument --marathon/-m is required'},
+    {
+      desc: 'MARATHON_USER without MARATHON_PASSWORD',
+      argv: ['--group', 'x'],
+      env: {MARATHON_USER: 'u'},
+      exit: 2,
+      message: 'environment variable MARATHON_PASSWORD is not set (or empty) but MARATHON_USER is: set both for --auth-credentials, or neither',
+    },
+    {
+      desc: 'MARATHON_PASSWORD without MARATHON_USER (an empty one counts as unset)',
+      argv: ['--group', 'x'],
+      env: {MARATHON_USER: '', MARATHON_PASSWORD: 'p'},
+      exit: 2,
+      message: 'environment variable MARATHON_USER is not set (or empty) but MARATHON_PASSWORD is: set both for --auth-credentials, or neither',
+    },
   ]
   for (const c of cases) {
     it(c.desc, () => {
@@ -137,7 +151,29 @@ describe('serve options: modes and environment conventions', () => {
       credentials: 'a:b',
       dcosCredentials: '',
     })
-    expect(opts(['--group', 'x'], {MARATHON_USER: 'u'}).auth.credentials).toBeUndefined()
+  })
+
+  it('accepts one of MARATHON_USER/MARATHON_PASSWORD when a credential flag makes them irrelevant', () => {
+    expect(opts(['--group', 'x', '--auth-credentials', 'a:b'], {MARATHON_USER: 'u'}).auth.credentials).toBe('a:b')
+    expect(opts(['--group', 'x', '--marathon-auth-credential-file', '/run/cred'], {MARATHON_PASSWORD: 'p'}).auth).toEqual({
+      credentialFile: '/run/cred',
+      credentials: undefined,
+      dcosCredentials: undefined,
+    })
+  })
+
+  it('never shows the value of the one variable that is set', () => {
+    for (const env of [{MARATHON_USER: 'secret-user'}, {MARATHON_PASSWORD: 'secret-pass'}]) {
+      expect(failure(['--group', 'x'], env).message).not.toMatch(/secret/)
+    }
+  })
+
+  // The container set-up warns about one of them and ignores it (src/serve/container.ts); its
+  // rewritten arguments are parsed with the same environment, which must not fail now.
+  it('leaves one of MARATHON_USER/MARATHON_PASSWORD to the container set-up in container mode', () => {
+    expect(opts(['--group', 'x'], {MLB_CONTAINER: '1', MARATHON_USER: 'u'}).auth.credentials).toBeUndefined()
+    expect(opts(['--group', 'x'], {MLB_CONTAINER: 'true', MARATHON_PASSWORD: 'p'}).auth.credentials).toBeUndefined()
+    expect(opts(['--group', 'x', '--container'], {MARATHON_USER: 'u'}).auth.credentials).toBeUndefined()
   })
 
   it('reads SYSLOG_SOCKET as the default of --syslog-socket', () => {
