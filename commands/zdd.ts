@@ -1,6 +1,7 @@
 import {Command, Errors} from '@oclif/core'
 
-import {ZDD_FLAGS} from '../src/cli/zdd-flags.js'
+import {zddArgv, ZDD_FLAGS} from '../src/cli/zdd-flags.js'
+import {UsageError} from '../src/errors.js'
 
 /** Usage errors are exit 3 in zdd (docs/zdd.md), not oclif's 2, which zdd.py reserves for unexpected errors. */
 const USAGE_EXIT = 3
@@ -16,7 +17,7 @@ export default class Zdd extends Command {
   static override flags = ZDD_FLAGS
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Zdd)
+    const {flags} = await this.parse(Zdd, zddArgv(this.argv))
     process.title = 'mlb zdd' // hides credential flags from `ps`
     const {runZddCli, startupFailure} = await import('../src/cli/zdd-main.js')
     const controller = new AbortController()
@@ -44,8 +45,9 @@ export default class Zdd extends Command {
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err
-    // Everything else reaching here is oclif's flag parsing (unknown flag, bad integer, …).
-    if (err.oclif?.exit === 2) {
+    // Everything else reaching here is flag parsing: an ambiguous prefix (zddArgv), or oclif's
+    // own errors (unknown flag, bad integer, …).
+    if (err instanceof UsageError || err.oclif?.exit === 2) {
       this.logToStderr(`zdd: error: ${err.message}`)
       this.exit(USAGE_EXIT)
     }

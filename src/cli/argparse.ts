@@ -76,6 +76,41 @@ function isExtension(spec: FlagSpec | 'help'): boolean {
   return spec !== 'help' && spec.extension === true
 }
 
+/**
+ * The long name that `opt` abbreviates, undefined when none does; a UsageError when several do.
+ * Several matches are narrowed to the one original (non-extension) flag among them, if there is
+ * exactly one: `--st` was marathon-lb's --strict-mode before mlb added --stats-bind.
+ */
+function longPrefixMatch(names: Iterable<string>, opt: string, isExtensionName: (name: string) => boolean): string | undefined {
+  const all = [...names].filter((name) => name.startsWith(opt))
+  if (all.length < 2) return all[0]
+  const original = all.filter((name) => !isExtensionName(name))
+  if (original.length === 1) return original[0]
+  throw new UsageError(`ambiguous option: --${opt} could match ${all.map((c) => `--${c}`).join(', ')}`)
+}
+
+/**
+ * Long-option prefixes written out in full, for a parser that takes only whole names (oclif,
+ * which `mlb zdd` uses): `--new 2` becomes `--new-instances 2`, as argparse read zdd.py's command
+ * lines, with the same rules and message as {@link parseArgs}. Stops at `--`; a token that
+ * abbreviates nothing is left for the parser to refuse.
+ */
+export function expandLongPrefixes(argv: readonly string[], names: readonly string[], extensions: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    const eq = arg.indexOf('=')
+    const opt = (eq === -1 ? arg : arg.slice(0, eq)).slice(2)
+    const full = !arg.startsWith('--') || names.includes(opt) ? undefined : longPrefixMatch(names, opt, (name) => extensions.has(name))
+    out.push(full === undefined ? arg : `--${full}${eq === -1 ? '' : arg.slice(eq)}`)
+  }
+  return out
+}
+
 class ArgState {
   readonly values = new Map<string, FlagValue>()
   readonly positionals: {index: number; value: string}[] = []
@@ -141,25 +176,8 @@ class Parser {
     const explicit = eq === -1 ? undefined : arg.slice(eq + 1)
     const exact = this.byLong.get(opt)
     if (exact !== undefined) return {spec: exact, explicit}
-    const candidates = this.prefixMatches(opt)
-    if (candidates.length > 1) {
-      const list = candidates.map((c) => `--${c}`).join(', ')
-      throw new UsageError(`ambiguous option: --${opt} could match ${list}`)
-    }
-    const only = candidates[0]
+    const only = longPrefixMatch(this.byLong.keys(), opt, (name) => isExtension(this.byLong.get(name)!))
     return only === undefined ? undefined : {spec: this.byLong.get(only)!, explicit}
-  }
-
-  /**
-   * Long names starting with `opt`. Several matches are narrowed to the one original (non
-   * extension) flag among them, if there is exactly one: `--st` was marathon-lb's --strict-mode
-   * before mlb added --stats-bind. Otherwise all are returned, and the prefix is ambiguous.
-   */
-  private prefixMatches(opt: string): string[] {
-    const all = [...this.byLong.keys()].filter((name) => name.startsWith(opt))
-    if (all.length < 2) return all
-    const original = all.filter((name) => !isExtension(this.byLong.get(name)!))
-    return original.length === 1 ? original : all
   }
 
   private takeLong(st: ArgState, argv: readonly string[], i: number): number {

@@ -6,6 +6,7 @@
 import {Errors, Flags} from '@oclif/core'
 
 import {DEFAULT_LOG_FORMAT} from '../log.js'
+import {expandLongPrefixes} from './argparse.js'
 
 /**
  * A duration in seconds, fractions allowed (`-s 0.2`). zdd.py took whole seconds (argparse
@@ -74,4 +75,15 @@ export interface ZddFlagValues {
   readonly 'auth-credentials': string | undefined
   readonly 'dcos-auth-credentials': string | undefined
   readonly 'marathon-ca-cert': string | undefined
+}
+
+/** mlb's additions to zdd.py's flags: a prefix they share with one of zdd.py's flags means that flag. */
+const ZDD_EXTENSIONS: ReadonlySet<string> = new Set(['output'])
+
+/**
+ * `argv` with long-option prefixes written out: zdd.py (argparse) took `--new 2` or
+ * `--complete-c`, oclif takes whole names only.
+ */
+export function zddArgv(argv: readonly string[]): string[] {
+  return expandLongPrefixes(argv, Object.keys(ZDD_FLAGS), ZDD_EXTENSIONS)
 }
