@@ -76,11 +76,14 @@ export async function runZddCli(flags: ZddFlagValues, io: ZddIo): Promise<number
   if (syslog !== undefined) sinks.push(syslog.write)
   const logger = createLogger({name: 'zdd', level, format: flags['log-format'], sinks, now: () => clock.now()})
   const caCertPath = flags['marathon-ca-cert']
+  // zdd.py verified Marathon's certificate (requests' default): so does mlb zdd, against
+  // --marathon-ca-cert or else the system's CAs. Its credentials go to that endpoint.
+  const withoutCaCert = 'system-cas'
   const auth = await authFromFlags(
     {credentialFile: flags['marathon-auth-credential-file'], credentials: flags['auth-credentials'], dcosCredentials: flags['dcos-auth-credentials']},
-    {caCertPath, clock, logger},
+    {caCertPath, withoutCaCert, clock, logger},
   )
-  const client = new MarathonClient({urls: [marathon], auth, caCertPath, logger, userAgent: 'mlb zdd'})
+  const client = new MarathonClient({urls: [marathon], auth, caCertPath, withoutCaCert, logger, userAgent: 'mlb zdd'})
   const interactive = io.stdin.isTTY === true && io.stdoutStream.isTTY === true
   const naming = createServerNaming((host) => resolve4(host))
   const opts: ZddRunOptions = {

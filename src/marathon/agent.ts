@@ -1,7 +1,8 @@
 /**
  * The undici dispatcher for Marathon and DC/OS login calls, with marathon-lb's timeouts
- * (connect 3.05 s, read 46 s; spec §6.1) and TLS rules (`--marathon-ca-cert` verifies; without
- * it marathon-lb disables verification, spec §1.2; mlb keeps that but says so once).
+ * (connect 3.05 s, read 46 s; spec §6.1) and TLS rules: `--marathon-ca-cert` verifies against
+ * that bundle; without it marathon-lb disables verification (spec §1.2; `mlb serve` keeps that but
+ * says so once), while zdd.py verified Marathon against the system's CAs (spec §8.1; `mlb zdd`).
  */
 import {readFileSync} from 'node:fs'
 
@@ -16,9 +17,16 @@ export const CONNECT_TIMEOUT_MS = 3050
 /** marathon-lb's read timeout. */
 export const READ_TIMEOUT_MS = 46_000
 
+/**
+ * Marathon's certificate when no `--marathon-ca-cert` is given: `unverified` (marathon-lb's
+ * serve, the default) or checked against the `system-cas` (zdd.py's Marathon requests).
+ */
+export type WithoutCaCert = 'unverified' | 'system-cas'
+
 /** Options of {@link createMarathonAgent}. */
 export interface MarathonAgentOptions {
   readonly caCertPath?: string | undefined
+  readonly withoutCaCert?: WithoutCaCert | undefined
   readonly connectTimeoutMs?: number | undefined
   readonly readTimeoutMs?: number | undefined
   /** The URLs this agent will talk to (to decide whether the TLS warning applies). */
@@ -38,7 +46,7 @@ export function createMarathonAgent(opts: MarathonAgentOptions): Agent {
       const code = (err as {code?: string}).code ?? 'unreadable'
       throw new MlbError(`cannot read --marathon-ca-cert ${opts.caCertPath}: ${code}`, {code: 'MLB_ERR_CA_CERT', exit: 1, cause: err})
     }
-  } else if (!warnedInsecure && opts.urls.some((u) => u.toLowerCase().startsWith('https:'))) {
+  } else if (opts.withoutCaCert !== 'system-cas' && !warnedInsecure && opts.urls.some((u) => u.toLowerCase().startsWith('https:'))) {
     warnedInsecure = true
     opts.logger?.warn('TLS certificates of Marathon are not verified (as marathon-lb); pass --marathon-ca-cert to verify them')
   }
@@ -49,7 +57,7 @@ export function createMarathonAgent(opts: MarathonAgentOptions): Agent {
     bodyTimeout: read,
     connect: {
       timeout: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-      rejectUnauthorized: ca !== undefined,
+      rejectUnauthorized: ca !== undefined || opts.withoutCaCert === 'system-cas',
       ...(ca === undefined ? {} : {ca}),
     },
   })

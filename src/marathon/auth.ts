@@ -13,6 +13,7 @@ import {systemClock, type Clock} from '../clock.js'
 import {AuthError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactUrl} from '../redact.js'
+import type {WithoutCaCert} from './agent.js'
 
 /** Supplies the `Authorization` header for Marathon requests. */
 export interface MarathonAuth {
@@ -36,6 +37,8 @@ export interface AuthFlagValues {
 export interface AuthDeps {
   readonly readFile?: (path: string) => string
   readonly caCertPath?: string | undefined
+  /** The login's certificate without `caCertPath` (see agent.ts). */
+  readonly withoutCaCert?: WithoutCaCert | undefined
   readonly clock?: Clock
   readonly logger?: Logger
   /** HTTP dispatcher for the DC/OS login (default: one with marathon-lb's timeouts and TLS rules). */
@@ -243,6 +246,6 @@ export async function authFromFlags(flags: AuthFlagValues, deps: AuthDeps = {}):
   const creds = parseDcosCredentials(flags.dcosCredentials)
   if (deps.dispatcher !== undefined) return new DcosAuth(creds, deps.dispatcher, deps.clock)
   const {createMarathonAgent} = await import('./agent.js')
-  const agent = createMarathonAgent({caCertPath: deps.caCertPath, logger: deps.logger, urls: [creds.loginEndpoint]})
+  const agent = createMarathonAgent({caCertPath: deps.caCertPath, withoutCaCert: deps.withoutCaCert, logger: deps.logger, urls: [creds.loginEndpoint]})
   return new DcosAuth(creds, agent, deps.clock, true)
 }

@@ -9,7 +9,7 @@ import type {Dispatcher} from 'undici'
 import {MarathonError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactSecrets, redactUrl} from '../redact.js'
-import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS} from './agent.js'
+import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, type WithoutCaCert} from './agent.js'
 import {AppsBodyStream} from './apps-stream.js'
 import type {AppReuse} from './app-reuse.js'
 import {readLbApps} from './lb-fields.js'
@@ -29,6 +29,7 @@ export interface MarathonClientOptions {
   readonly urls: readonly string[]
   readonly auth?: MarathonAuth | undefined
   readonly caCertPath?: string | undefined
+  readonly withoutCaCert?: WithoutCaCert | undefined
   readonly connectTimeoutMs?: number | undefined
   readonly readTimeoutMs?: number | undefined
   readonly logger?: Logger | undefined
@@ -162,6 +163,7 @@ export class MarathonClient {
     this.readMs = opts.readTimeoutMs ?? READ_TIMEOUT_MS
     this.agent = createMarathonAgent({
       caCertPath: opts.caCertPath,
+      withoutCaCert: opts.withoutCaCert,
       connectTimeoutMs: this.connectMs,
       readTimeoutMs: this.readMs,
       urls: this.bases.map((b) => b.url),
