@@ -12,7 +12,12 @@ export function redactUrl(url: string): string {
     u.password = ''
     return u.toString()
   } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//')
+    // Not a URL, often because of the password itself (a `/` or a space in it, or no scheme):
+    // everything before the last `@` may be user info, so none of it is shown.
+    const at = url.lastIndexOf('@')
+    if (at < 0) return url
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? ''
+    return `${scheme}***@${url.slice(at + 1)}`
   }
 }
 

@@ -184,7 +184,10 @@ class Parser {
     const arg = argv[i]!
     const resolved = this.resolveLong(arg)
     if (resolved === undefined) {
-      st.extras.push(arg)
+      // argparse echoes `--name=value`; the value of a mistyped flag may be a secret
+      // (`--marathon-auth-credentials=user:pass`), so only the name is shown.
+      const eq = arg.indexOf('=')
+      st.extras.push(eq === -1 ? arg : `${arg.slice(0, eq)}=***`)
       return i + 1
     }
     return this.apply(st, resolved, argv, i)

@@ -58,8 +58,9 @@ export async function runServe(io: ServeIo): Promise<ServeEnd> {
 
 function hideSecrets(parsed: ParsedArgs, io: ServeIo): void {
   const urls = parsed.values.get('marathon')
-  // `http://user:pass@host` in --marathon is a credential too
-  const urlSecret = Array.isArray(urls) && (urls as readonly string[]).some((u) => /\/\/[^/@\s]+@/.test(u))
+  // `http://user:pass@host` in --marathon is a credential too; any `@` counts, since a password
+  // may itself hold the characters a stricter pattern would stop at.
+  const urlSecret = Array.isArray(urls) && (urls as readonly string[]).some((u) => u.includes('@'))
   if (urlSecret || SECRET_FLAGS.some((f) => parsed.values.has(f))) io.hideArgv?.()
 }
 

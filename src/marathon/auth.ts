@@ -14,6 +14,7 @@ import {AuthError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactUrl} from '../redact.js'
 import type {WithoutCaCert} from './agent.js'
+import {serverMessage} from './server-message.js'
 
 /** Supplies the `Authorization` header for Marathon requests. */
 export interface MarathonAuth {
@@ -178,7 +179,7 @@ export class DcosAuth implements MarathonAuth {
     }
     const text = await res.body.text()
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw new AuthError(`DC/OS login at ${endpoint} failed: HTTP ${res.statusCode}${bodyMessage(text)}`)
+      throw new AuthError(`DC/OS login at ${endpoint} failed: HTTP ${res.statusCode}${serverMessage(parseJsonObject(text))}`)
     }
     const token = cookieValue(res.headers['set-cookie'], 'dcos-acs-auth-cookie') ?? bodyToken(text)
     if (token === undefined) throw new AuthError(`DC/OS login at ${endpoint} returned no dcos-acs-auth-cookie`)
@@ -207,11 +208,6 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** `: <message>` from a JSON error body, or nothing. */
-export function bodyMessage(text: string): string {
-  const m = parseJsonObject(text)?.['message']
-  return typeof m === 'string' && m !== '' ? `: ${m}` : ''
-}
 
 // The real IAM answers with the token in the body too (marathon-api §8.2); used only without the cookie.
 function bodyToken(text: string): string | undefined {

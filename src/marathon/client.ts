@@ -8,13 +8,15 @@ import type {Dispatcher} from 'undici'
 
 import {MarathonError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
-import {redactSecrets, redactUrl} from '../redact.js'
+import {redactSecrets} from '../redact.js'
 import {createMarathonAgent, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, type WithoutCaCert} from './agent.js'
+import {parseMarathonUrl, type MarathonUrl} from './marathon-url.js'
+import {serverMessage} from './server-message.js'
 import {AppsBodyStream} from './apps-stream.js'
 import type {AppReuse} from './app-reuse.js'
 import {readLbApps} from './lb-fields.js'
 import {undiciCore} from './undici-core.js'
-import {BasicAuth, type MarathonAuth} from './auth.js'
+import type {MarathonAuth} from './auth.js'
 
 /** One Marathon answer. */
 export interface MarathonResponse<T = unknown> {
@@ -84,26 +86,6 @@ async function streamBody(body: AsyncIterable<Buffer>, parser: AppsBodyStream): 
   }
 }
 
-interface Base {
-  /** Without credentials and without a trailing `/`. */
-  readonly url: string
-}
-
-/** Splits user info out of a `--marathon` URL: it must not reach logs, and becomes Basic auth. */
-function parseBase(raw: string): {base: Base; auth: BasicAuth | undefined} {
-  let u: URL
-  try {
-    u = new URL(raw)
-  } catch {
-    throw new MarathonError(`invalid Marathon URL: ${redactUrl(raw)}`)
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MarathonError(`invalid Marathon URL (not http or https): ${redactUrl(raw)}`)
-  const auth = u.username === '' ? undefined : new BasicAuth(decodeURIComponent(u.username), decodeURIComponent(u.password))
-  u.username = ''
-  u.password = ''
-  return {base: {url: u.toString().replace(/\/+$/, '')}, auth}
-}
-
 /** A short reason for a transport failure. */
 function transportReason(err: unknown, connectMs: number, readMs: number): string {
   const e = err as {code?: string; cause?: {code?: string}}
@@ -126,11 +108,6 @@ function transportReason(err: unknown, connectMs: number, readMs: number): strin
   }
 }
 
-/** `: <message>` from a Marathon error body (marathon-api §9), or nothing. */
-function messageSuffix(body: unknown): string {
-  const m = typeof body === 'object' && body !== null ? (body as {message?: unknown}).message : undefined
-  return typeof m === 'string' && m !== '' ? `: ${m}` : ''
-}
 
 /** Only JSON white space (or nothing). */
 function isBlank(bytes: Buffer): boolean {
@@ -144,7 +121,8 @@ function isSuccess(status: number): boolean {
 
 /** Marathon REST client with failover over several base URLs. */
 export class MarathonClient {
-  private bases: Base[]
+  private bases: MarathonUrl[]
+  /** `--auth-credentials`, the credential file or DC/OS: every host's, over a URL's own user info. */
   private readonly auth: MarathonAuth | undefined
   private readonly agent: Dispatcher
   private readonly logger: Logger | undefined
@@ -154,9 +132,8 @@ export class MarathonClient {
 
   constructor(opts: MarathonClientOptions) {
     if (opts.urls.length === 0) throw new MarathonError('no Marathon URL given')
-    const parsed = opts.urls.map(parseBase)
-    this.bases = parsed.map((p) => p.base)
-    this.auth = opts.auth ?? parsed.find((p) => p.auth !== undefined)?.auth
+    this.bases = opts.urls.map(parseMarathonUrl)
+    this.auth = opts.auth
     this.logger = opts.logger
     this.userAgent = opts.userAgent ?? 'mlb'
     this.connectMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
@@ -176,13 +153,20 @@ export class MarathonClient {
     return this.bases[0]!.url
   }
 
-  /** Current `Authorization` header value (logs in to DC/OS when needed), e.g. for the event stream. */
+  /**
+   * The `Authorization` of the explicit credentials (logs in to DC/OS when needed), e.g. for the
+   * event stream, which falls back to each URL's own user info as requests here do.
+   */
   authorization(): Promise<string | undefined> {
     return this.auth === undefined ? Promise.resolve(undefined) : this.auth.header()
   }
 
+  private authorizationFor(base: MarathonUrl): Promise<string | undefined> {
+    return (this.auth ?? base.auth)?.header() ?? Promise.resolve(undefined)
+  }
+
   private scrub(text: string): string {
-    return redactSecrets(text, this.auth?.secrets() ?? [])
+    return redactSecrets(text, [...(this.auth?.secrets() ?? []), ...this.bases.flatMap((b) => b.auth?.secrets() ?? [])])
   }
 
   /**
@@ -215,8 +199,8 @@ export class MarathonClient {
     throw new MarathonError(`cannot reach Marathon: ${failures.join('; ')}`, {host: order.map((b) => b.url).join(' ')})
   }
 
-  private async send(base: Base, method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<RawAnswer> {
-    const authorization = await this.authorization()
+  private async send(base: MarathonUrl, method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<RawAnswer> {
+    const authorization = await this.authorizationFor(base)
     const headers: Record<string, string> = {
       accept: 'application/json',
       'content-type': 'application/json',
@@ -238,7 +222,7 @@ export class MarathonClient {
     return {status: res.statusCode, bytes, contentType}
   }
 
-  private parseBody(base: Base, method: string, answer: RawAnswer): unknown {
+  private parseBody(base: MarathonUrl, method: string, answer: RawAnswer): unknown {
     const what = `Marathon ${base.url} answered HTTP ${answer.status}`
     const streamed = answer.streamed
     if (streamed !== undefined && 'value' in streamed) return streamed.value
@@ -272,7 +256,7 @@ export class MarathonClient {
     }
     const res = await this.requestWith<unknown>('GET', '/v2/apps?embed=apps.tasks', undefined, stream)
     if (res.status < 200 || res.status >= 300) {
-      const msg = this.scrub(messageSuffix(res.body))
+      const msg = this.scrub(serverMessage(res.body))
       throw new MarathonError(`Marathon ${res.url} answered HTTP ${res.status}${msg}`, {host: res.url, status: res.status})
     }
     const apps = typeof res.body === 'object' && res.body !== null ? (res.body as {apps?: unknown}).apps : undefined

@@ -11,6 +11,7 @@ import {Agent, fetch as undiciFetch, type Dispatcher} from 'undici'
 import type {Clock} from '../clock.js'
 import {MarathonError, MlbError} from '../errors.js'
 import {redactUrl} from '../redact.js'
+import {parseMarathonUrl} from './marathon-url.js'
 
 /** Provides the `Authorization` header value, asked before every connect (DC/OS tokens expire). */
 export type AuthorizationProvider = () => Promise<string | undefined>
@@ -38,16 +39,6 @@ export function createStreamAgent(tls: EventTlsOptions = {}): Agent {
   // headersTimeout 0 as well: the stream's watchdog bounds connecting (event-watchdog.ts).
   const connect = ca === undefined ? {rejectUnauthorized: false} : {ca}
   return new Agent({bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 1_000, connect})
-}
-
-/** URL without credentials, and a Basic header built from them (fetch refuses such URLs). */
-export function splitCredentials(url: string): {readonly url: string; readonly basic?: string} {
-  const u = new URL(url)
-  if (u.username === '' && u.password === '') return {url}
-  const basic = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
-  u.username = ''
-  u.password = ''
-  return {url: u.toString(), basic}
 }
 
 /** Options of {@link createStreamFetch}. */
@@ -146,10 +137,10 @@ export async function lookupLeader(base: string, opts: LeaderLookupOptions): Pro
   const onAbort = (): void => ac.abort(opts.signal?.reason)
   opts.signal?.addEventListener('abort', onAbort, {once: true})
   const timer = opts.clock.timer(opts.timeoutMs, () => ac.abort(new Error(`no answer within ${opts.timeoutMs} ms`)))
-  const {url, basic} = splitCredentials(base)
+  const {url, auth: own} = parseMarathonUrl(base)
   try {
-    const auth = (await opts.authorization()) ?? basic
-    const res = await undiciFetch(`${url.replace(/\/+$/, '')}/v2/leader`, {
+    const auth = (await opts.authorization()) ?? (await own?.header())
+    const res = await undiciFetch(`${url}/v2/leader`, {
       headers: {Accept: 'application/json', 'User-Agent': opts.userAgent, ...(auth === undefined ? {} : {Authorization: auth})},
       signal: ac.signal,
       dispatcher: opts.dispatcher,

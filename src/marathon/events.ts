@@ -13,7 +13,8 @@ import {errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {redactUrl} from '../redact.js'
 import {Backoff, DEFAULT_BACKOFF, type BackoffOptions} from './event-backoff.js'
-import {createStreamAgent, createStreamFetch, findLeaderUrl, lookupLeader, splitCredentials, type AuthorizationProvider} from './event-fetch.js'
+import {createStreamAgent, createStreamFetch, findLeaderUrl, lookupLeader, type AuthorizationProvider} from './event-fetch.js'
+import {parseMarathonUrl} from './marathon-url.js'
 import {eventsPath, parseEventData, SUBSCRIBED_EVENT_TYPES, type MarathonEvent} from './event-types.js'
 import {StreamWatchdog} from './event-watchdog.js'
 
@@ -180,10 +181,11 @@ export class EventStream {
     return this.opts.connectTimeoutMs ?? 10_000
   }
 
+  /** The explicit credentials' header, else this URL's own user info (never another URL's). */
   private authFor(url: string): AuthorizationProvider {
-    const {basic} = splitCredentials(url)
+    const own = parseMarathonUrl(url).auth
     const provider = this.opts.authorization
-    return async () => (provider === undefined ? undefined : await provider()) ?? basic
+    return async () => (provider === undefined ? undefined : await provider()) ?? (await own?.header())
   }
 
   /** One connection, from request to end; never rejects. */
@@ -230,7 +232,7 @@ export class EventStream {
 
   /** `<base>/v2/events?…` without credentials. */
   private streamUrl(base: string): string {
-    return `${splitCredentials(base).url.replace(/\/+$/, '')}${eventsPath(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)}`
+    return `${parseMarathonUrl(base).url}${eventsPath(this.opts.eventTypes ?? SUBSCRIBED_EVENT_TYPES)}`
   }
 
   /** The fetch for one attempt: feeds the watchdog and records where the stream answered from. */

@@ -7,7 +7,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createRequire} from 'node:module'
 import type Handlebars from 'handlebars'
-import {RefusedInputError} from '../errors.js'
+import {MlbError, RefusedInputError} from '../errors.js'
 import {defaultTemplatesDir, luaDir} from '../paths.js'
 import {TEMPLATE_CATALOGUE, defaultTemplateFile, type TemplateInfo} from './catalogue.js'
 import {SERVER_HEALTHCHECK_TEMPLATES, compileUserTemplate, serverHealthCheckText, unknownPlaceholders} from './compile.js'
@@ -53,7 +53,8 @@ function ordinal(a: string, b: string): number {
  * Builds the template set. Throws `RefusedInputError` for a custom HAPROXY_HEAD that uses
  * `daemon` or lacks `expose-fd listeners` (spec §4.1), or for an env/file override with a stray
  * brace or a placeholder no call site supplies: marathon-lb fails every cycle on those, mlb
- * refuses to start with a message naming the variable or file.
+ * refuses to start with a message naming the variable or file. The same for an override that is
+ * not valid UTF-8, and an `MlbError` (exit 1) for a template file that exists but cannot be read.
  */
 export function loadTemplateSet(opts: LoadTemplateOptions): TemplateSet {
   const globals: TemplateGlobals = {...defaultTemplateGlobals(), ...definedOnly(opts.globals ?? {})}
@@ -88,11 +89,47 @@ function readOverride(info: TemplateInfo, opts: LoadTemplateOptions): CompiledTe
   const envValue = opts.env[key]
   if (envValue !== undefined && envValue !== '') {
     // spec §4.2: only the two-character sequence backslash-n is unescaped.
-    return compileChecked(info, envValue.replaceAll('\\n', '\n'), 'env', `environment variable ${key}`)
+    return compileChecked(info, checkEnvText(key, envValue).replaceAll('\\n', '\n'), 'env', `environment variable ${key}`)
   }
   const file = join(opts.cwd, 'templates', key)
-  if (existsSync(file)) return compileChecked(info, readFileSync(file, 'utf8'), 'file', `file ${file}`)
+  if (existsSync(file)) return compileChecked(info, readTemplateFile(file, key), 'file', `file ${file}`)
   return undefined
+}
+
+/**
+ * Node decodes the environment as UTF-8 and puts U+FFFD where the bytes were not UTF-8, so the
+ * original bytes are gone by the time mlb sees them. A template never needs U+FFFD itself, so mlb
+ * takes one as the sign of such bytes and refuses, as it refuses an invalid file (below), rather
+ * than write changed bytes into the configuration.
+ */
+function checkEnvText(key: string, value: string): string {
+  if (value.includes('\uFFFD')) {
+    throw new RefusedInputError(`Template ${key} from environment variable ${key} is not valid UTF-8 (it contains U+FFFD, which stands for bytes that are not UTF-8)`)
+  }
+  return value
+}
+
+/**
+ * Reads an override file as marathon-lb does (Python 3 text mode, UTF-8, universal newlines:
+ * `\r\n` and a lone `\r` become `\n`, so a template saved with Windows line ends gives the
+ * same configuration): a file it cannot read, or bytes that are not UTF-8, fail with one message
+ * naming the file and template instead of a raw Node error, or of U+FFFD silently replacing
+ * bytes in the configuration.
+ */
+function readTemplateFile(file: string, key: string): string {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new MlbError(`cannot read template file ${file} (${key}): ${code ?? (err as Error).message}`, {code: 'MLB_ERR_TEMPLATE_READ', exit: 1, cause: err})
+  }
+  try {
+    // ignoreBOM keeps a leading BOM as U+FEFF, as Python's 'utf-8' codec and readFileSync do.
+    return new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(bytes).replace(/\r\n?/g, '\n')
+  } catch (err) {
+    throw new RefusedInputError(`Template ${key} from file ${file} is not valid UTF-8`, {cause: err})
+  }
 }
 
 function compileChecked(info: TemplateInfo, text: string, source: 'env' | 'file', origin: string): CompiledTemplate {

@@ -4,6 +4,7 @@
  * maps every failure to zdd's exit-code errors: GET 6, create 7, scale and kill 9, delete 8.
  */
 import {AppCreateError, AppDeleteError, AppScaleError, MarathonEndpointError, errorMessage, type ZddError} from '../errors.js'
+import {serverMessage} from '../marathon/server-message.js'
 import {toZddApp} from './app.js'
 import {stripNulls} from './json.js'
 import type {JsonObject, ZddApp} from './state.js'
@@ -31,13 +32,6 @@ export interface MarathonRequester {
 
 type ErrorClass = new (message: string, options?: {cause?: unknown}) => ZddError
 
-function marathonMessage(body: unknown): string {
-  if (body !== null && typeof body === 'object' && typeof (body as {message?: unknown}).message === 'string') {
-    return `: ${(body as {message: string}).message}`
-  }
-  return ''
-}
-
 function appPath(id: string): string {
   // zdd.py builds "/v2/apps" + id; ids are absolute, but be lenient with a relative one.
   return `/v2/apps${id.startsWith('/') ? id : `/${id}`}`
@@ -54,7 +48,7 @@ export class MarathonZddApi implements ZddMarathon {
     } catch (err) {
       throw new Err(`${what}: ${errorMessage(err)}`, {cause: err})
     }
-    if (res.status < 200 || res.status > 299) throw new Err(`${what}: Marathon answered HTTP ${res.status}${marathonMessage(res.body)}`)
+    if (res.status < 200 || res.status > 299) throw new Err(`${what}: Marathon answered HTTP ${res.status}${serverMessage(res.body)}`)
     return stripNulls(res.body)
   }
 

@@ -62,7 +62,12 @@ describe.skipIf(notBuilt !== undefined)('mlb serve: Basic auth', () => {
     }
   })
 
-  it.concurrent('--auth-credentials works and is hidden from the process command line', async () => {
+  /**
+   * Runs `mlb serve --dry` with the arguments `argsFor(url)` gives, reads the process's command
+   * line while Marathon holds its answer, and checks the run: the credentials reached Marathon,
+   * and neither the command line nor stderr shows `password`.
+   */
+  async function hiddenWhileRunning(argsFor: (url: string) => string[], password: string, basic: string): Promise<void> {
     let release: () => void = () => {}
     const gate = new Promise<void>((resolve) => (release = resolve))
     let arrived: (r: RecordedRequest) => void = () => {}
@@ -70,10 +75,10 @@ describe.skipIf(notBuilt !== undefined)('mlb serve: Basic auth', () => {
     const server = await startFixtureServer(async (req) => {
       arrived(req)
       await gate // hold the answer while the test reads /proc/<pid>/cmdline
-      return protectedMarathon(() => BASIC)(req)
+      return protectedMarathon(() => basic)(req)
     })
     try {
-      const child = spawn(process.execPath, [BIN, ...dry(server.url, ['--auth-credentials', `alice:${PASSWORD}`])], {env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+      const child = spawn(process.execPath, [BIN, ...argsFor(server.url)], {env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
       const out: Buffer[] = []
       const err: Buffer[] = []
       child.stdout.on('data', (c: Buffer) => out.push(c))
@@ -85,16 +90,27 @@ describe.skipIf(notBuilt !== undefined)('mlb serve: Basic auth', () => {
       release()
       const code = await closed
       clearTimeout(timer)
-      expect(req.headers['authorization']).toBe(BASIC)
-      expect(cmdline).not.toContain(PASSWORD)
+      expect(req.headers['authorization']).toBe(basic)
+      expect(cmdline).not.toContain(password)
       expect(cmdline.replace(/\0+$/, '')).toBe('mlb serve')
       expect(code, Buffer.concat(err).toString()).toBe(0)
       expect(Buffer.concat(out).toString()).toContain('backend web_10001\n')
-      expect(Buffer.concat(err).toString()).not.toContain(PASSWORD)
+      expect(Buffer.concat(err).toString()).not.toContain(password)
     } finally {
       release()
       await server.close()
     }
+  }
+
+  it.concurrent('--auth-credentials works and is hidden from the process command line', async () => {
+    await hiddenWhileRunning((url) => dry(url, ['--auth-credentials', `alice:${PASSWORD}`]), PASSWORD, BASIC)
+  })
+
+  it.concurrent('user info in --marathon works and is hidden too, whatever the password holds', async () => {
+    // `%2F` is a `/`, and `100%` a `%` that starts no escape (Python's unquote keeps it).
+    const password = 'pw/9f2c%100%'
+    const basic = `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`
+    await hiddenWhileRunning((url) => dry(url.replace('http://', 'http://alice:pw%2F9f2c%25100%@')), 'pw%2F9f2c', basic)
   })
 })
 

@@ -45,6 +45,7 @@ describe('argparse-compatible parsing (spec §1)', () => {
 
   const bad: {desc: string; argv: string[]; message: string}[] = [
     {desc: 'unknown option', argv: ['--bogus', '--dry'], message: 'unrecognized arguments: --bogus'},
+    {desc: 'unknown option with a value (which may be a secret)', argv: ['--marathon-auth-credentials=alice:S3cr3t', '--dry'], message: 'unrecognized arguments: --marathon-auth-credentials=***'},
     {desc: 'ambiguous prefix (--gro: --group or --group-https-by-vhost)', argv: ['--gro', 'x'], message: 'ambiguous option: --gro could match --group, --group-https-by-vhost'},
     {desc: 'ambiguous prefix', argv: ['--haproxy'], message: 'ambiguous option: --haproxy could match --haproxy-config, --haproxy-map, --haproxy-bin, --haproxy-run-dir, --haproxy-state-dir, --haproxy-maxconn, --haproxy-global'},
     {desc: 'missing value', argv: ['--haproxy-config'], message: 'argument --haproxy-config: expected one argument'},

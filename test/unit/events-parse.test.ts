@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {Backoff, backoffWithMax} from '../../src/marathon/event-backoff.js'
-import {findLeaderUrl, splitCredentials} from '../../src/marathon/event-fetch.js'
+import {findLeaderUrl} from '../../src/marathon/event-fetch.js'
 import {eventsPath, isRoutingEvent, parseEventData, type MarathonEvent} from '../../src/marathon/event-types.js'
 
 describe('eventsPath', () => {
@@ -106,8 +106,4 @@ describe('helpers', () => {
     expect(findLeaderUrl(urls, 'elsewhere:8080')).toBe(-1)
   })
 
-  it('moves URL credentials into a Basic header', () => {
-    expect(splitCredentials('http://u:p%40ss@m:8080/x')).toEqual({url: 'http://m:8080/x', basic: `Basic ${Buffer.from('u:p@ss').toString('base64')}`})
-    expect(splitCredentials('http://m:8080')).toEqual({url: 'http://m:8080'})
-  })
 })

@@ -123,6 +123,28 @@ describe('MarathonClient (spec §6.1)', () => {
     expect(s.requests[1]!.headers['authorization']).toBe(`Basic ${Buffer.from('bob:pw:x').toString('base64')}`)
   })
 
+  it('sends a URL\'s user info to that host only; explicit credentials go to every host', async () => {
+    const a = await serve(() => ({status: 503, body: '{}'}))
+    const b = await serve(() => ({status: 200, body: '{"apps": []}'}))
+    const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`
+    // a fails over to b (a 503 is an answer: no failover), so b is asked directly too.
+    await client({urls: [a.url.replace('http://', 'http://alice:pw1@'), b.url]}).request('GET', '/v2/info')
+    await client({urls: [b.url, a.url.replace('http://', 'http://alice:pw1@')]}).request('GET', '/v2/info')
+    await client({urls: [b.url.replace('http://', 'http://bob:pw2@')]}).request('GET', '/v2/info')
+    await client({urls: [b.url.replace('http://', 'http://bob:pw2@')], auth: BasicAuth.fromPair('carol:pw3')}).request('GET', '/v2/info')
+    expect(a.requests.map((r) => r.headers['authorization'])).toEqual([basic('alice:pw1')])
+    expect(b.requests.map((r) => r.headers['authorization'])).toEqual([undefined, basic('bob:pw2'), basic('carol:pw3')])
+    // The event stream asks for the explicit credentials only, and adds each URL's own itself.
+    expect(await client({urls: [a.url.replace('http://', 'http://alice:pw1@'), b.url]}).authorization()).toBeUndefined()
+    expect(await client({urls: [b.url], auth: BasicAuth.fromPair('carol:pw3')}).authorization()).toBe(basic('carol:pw3'))
+  })
+
+  it('shows the control characters of Marathon\'s message escaped (no forged log line)', async () => {
+    const s = await serve(() => ({status: 500, body: JSON.stringify({message: 'boom\nmlb: all good \u001b[2J'})}))
+    const err = await marathonError(client({urls: [s.url]}).getApps())
+    expect(err.message).toBe(`Marathon ${s.url} answered HTTP 500: boom\\nmlb: all good \\u001b[2J`)
+  })
+
   it('rejects URLs that are not http(s)', () => {
     expect(() => new MarathonClient({urls: ['ftp://x']})).toThrow('invalid Marathon URL (not http or https): ftp://x')
     expect(() => new MarathonClient({urls: ['not a url']})).toThrow('invalid Marathon URL: not a url')

@@ -2,11 +2,13 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {RefusedInputError} from '../../src/errors.js'
+import {MlbError, RefusedInputError} from '../../src/errors.js'
 import {LABEL_TEMPLATE_NAMES, TEMPLATE_CATALOGUE} from '../../src/templates/catalogue.js'
 import {loadTemplateCatalogue} from '../../src/templates/describe.js'
 import {globalDefaultOptionLines, loadTemplateSet} from '../../src/templates/load.js'
 import {app, generate, id, label, portDefs, ports, section, task, tasks, marathon} from '../builders.js'
+import {cleanEnv, missingBuild, runCli} from '../cli-run.js'
+import {startFixtureServer} from '../fixture-server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mlb-tpl-'))
 mkdirSync(join(dir, 'templates'))
@@ -64,6 +66,72 @@ describe('refused overrides', () => {
       expect(() => loadTemplateSet({env: c.env, cwd: dir})).toThrow(c.message)
     })
   }
+})
+
+/** A fresh working directory whose templates/HAPROXY_<name> is made by `make`. */
+function cwdWith(name: string, make: (path: string) => void): string {
+  const cwd = mkdtempSync(join(dir, 'cwd-'))
+  mkdirSync(join(cwd, 'templates'))
+  make(join(cwd, 'templates', `HAPROXY_${name}`))
+  return cwd
+}
+
+describe('unreadable template files', () => {
+  it('a directory in place of the file is one MlbError naming the path and template, exit 1', () => {
+    const cwd = cwdWith('HTTP_FRONTEND_HEAD', (p) => mkdirSync(p))
+    const err = (() => {
+      try {
+        loadTemplateSet({env: {}, cwd})
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(err).toBeInstanceOf(MlbError)
+    expect((err as MlbError).exit).toBe(1)
+    expect((err as MlbError).message).toBe(`cannot read template file ${join(cwd, 'templates', 'HAPROXY_HTTP_FRONTEND_HEAD')} (HAPROXY_HTTP_FRONTEND_HEAD): EISDIR`)
+    // A file without read permission (EACCES) takes the same path; root, which CI runs as, reads
+    // any file, so that case is not set up here (a skipped test would change CI's summary line).
+  })
+
+  it.skipIf(missingBuild() !== undefined)('mlb serve prints one error line, nothing on stdout, and exits 1', async () => {
+    const cwd = cwdWith('HTTP_FRONTEND_HEAD', (p) => mkdirSync(p))
+    const server = await startFixtureServer('{"apps":[]}')
+    try {
+      const r = await runCli(['serve', '--dry', '--group', 'x', '--syslog-socket', '/dev/null', '-m', server.url], {cwd, env: cleanEnv()})
+      expect(r.stderr).toBe(`mlb serve: error: cannot read template file ${join(cwd, 'templates', 'HAPROXY_HTTP_FRONTEND_HEAD')} (HAPROXY_HTTP_FRONTEND_HEAD): EISDIR\n`)
+      expect(r.stdout).toBe('')
+      expect(r.code).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('template text must be UTF-8 (as marathon-lb reads it)', () => {
+  it('refuses a file with a byte that is not UTF-8, naming the file and template', () => {
+    const cwd = cwdWith('BACKEND_HEAD', (p) => writeFileSync(p, Buffer.from([0x0a, 0x62, 0xe9, 0x0a])))
+    expect(() => loadTemplateSet({env: {}, cwd})).toThrow(RefusedInputError)
+    expect(() => loadTemplateSet({env: {}, cwd})).toThrow(`Template HAPROXY_BACKEND_HEAD from file ${join(cwd, 'templates', 'HAPROXY_BACKEND_HEAD')} is not valid UTF-8`)
+  })
+
+  it('refuses an environment variable holding U+FFFD (what Node makes of bytes that are not UTF-8)', () => {
+    const env = {HAPROXY_BACKEND_HEAD: '\\nbackend {backend} # caf\uFFFD\\n'}
+    expect(() => loadTemplateSet({env, cwd: dir})).toThrow(RefusedInputError)
+    expect(() => loadTemplateSet({env, cwd: dir})).toThrow(/environment variable HAPROXY_BACKEND_HEAD is not valid UTF-8/)
+  })
+
+  it('reads a file with universal newlines, as Python\'s text mode: CRLF and a lone CR become LF', () => {
+    const cwd = cwdWith('BACKEND_HEAD', (p) => writeFileSync(p, '\r\nbackend {backend}\r\n  balance roundrobin\r  mode tcp\n'))
+    expect(loadTemplateSet({env: {}, cwd}).get('BACKEND_HEAD').render({backend: 'b'})).toBe('\nbackend b\n  balance roundrobin\n  mode tcp\n')
+  })
+
+  it('keeps valid non-ASCII text and a leading BOM byte for byte', () => {
+    const cwd = cwdWith('BACKEND_HEAD', (p) => writeFileSync(p, '\uFEFF\nbackend {backend} # café 日本\n', 'utf8'))
+    expect(loadTemplateSet({env: {}, cwd}).get('BACKEND_HEAD').render({backend: 'b'})).toBe('\uFEFF\nbackend b # café 日本\n')
+    const env = {HAPROXY_BACKEND_HEAD: '\\nbackend {backend} # café 日本\\n'}
+    expect(loadTemplateSet({env, cwd: dir}).get('BACKEND_HEAD').render({backend: 'b'})).toBe('\nbackend b # café 日本\n')
+  })
 })
 
 describe('HAPROXY_GLOBAL_DEFAULT_OPTIONS (spec §4.4)', () => {
