@@ -1,15 +1,17 @@
 /**
  * Issue 2 "Bad input": malformed Marathon JSON never crashes the renderer, and the byte readers
  * (src/marathon/apps-stream.ts and the readers under it) answer exactly what JSON.parse and the
- * model answer. Every conformance state is mutated many times, reproducibly (a seeded generator):
- * a value somewhere inside `apps` is replaced by one of another type or an odd string, or a key
- * is removed. A failure prints the seed and the mutations, so it can be replayed.
+ * model answer. Every conformance state is mutated many times, reproducibly (the seeded prng of
+ * bench/gen-state.ts): a value somewhere inside `apps` is replaced by one of another type or an
+ * odd string, or a key is removed. A failure prints the seed and the mutations, so it can be
+ * replayed.
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {prng} from '../../bench/gen-state.js'
 import {parseAppsChunks} from '../../src/marathon/apps-stream.js'
 import {readLbApps} from '../../src/marathon/lb-fields.js'
 import {parseMarathonApps} from '../../src/model/apps.js'
@@ -18,18 +20,6 @@ import {chunks} from '../chunks.js'
 import {ROOT} from '../cli-run.js'
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
-
-/** mulberry32: a small seeded generator, so every run mutates the same way. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Replacement values: every JSON type, numbers out of range, strings that break words or lines. */
 const ODD: readonly Json[] = [
@@ -79,7 +69,7 @@ describe('malformed Marathon JSON, mutated at random (seeded), never crashes and
     expect(states.length).toBeGreaterThan(30)
     let skipped = 0
     for (const [s, {name, state}] of states.entries()) {
-      const random = generator(1000 + s)
+      const random = prng(1000 + s)
       for (let i = 0; i < PER_STATE; i++) {
         const {state: bad, done} = mutate(state, random)
         const where = `${name}, mutation ${i} (seed ${1000 + s}): ${done.join('; ')}`

@@ -3,10 +3,7 @@
  * verification, which mlb keeps while warning once per process. Needs openssl for the
  * self-signed certificates (`apt-get install -y openssl`).
  */
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {createServer, type Server} from 'node:https'
-import type {AddressInfo} from 'node:net'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -15,36 +12,22 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MarathonError} from '../../src/errors.js'
 import {MemoryLogger} from '../../src/log.js'
 import {MarathonClient} from '../../src/marathon/client.js'
+import {startTlsMarathon, type TlsMarathon} from '../tls-marathon.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mlb-tls-'))
 
-function selfSigned(name: string): {key: string; cert: string; certPath: string} {
-  const key = join(dir, `${name}.key`)
-  const cert = join(dir, `${name}.pem`)
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
-  return {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8'), certPath: cert}
-}
-
-let server: Server
+let marathon: TlsMarathon
 let url = ''
 let good = ''
 let wrong = ''
 
 beforeAll(async () => {
-  const tls = selfSigned('marathon')
-  good = tls.certPath
-  wrong = selfSigned('other').certPath
-  server = createServer({key: tls.key, cert: tls.cert}, (_req, res) => {
-    res.writeHead(200, {'content-type': 'application/json'})
-    res.end('{"apps": []}')
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  marathon = await startTlsMarathon(dir)
+  ;({url, goodCa: good, wrongCa: wrong} = marathon)
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await marathon.close()
   rmSync(dir, {recursive: true, force: true})
 })
 

@@ -3,10 +3,7 @@
  * (docs/compatibility.md): the longhelp default of §10.15, and the runtime and zdd quirks
  * 10.24, 10.25, 10.27, 10.38 and 10.45. Servers run on 127.0.0.1 only; nothing is timed.
  */
-import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type Server} from 'node:https'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
@@ -28,6 +25,7 @@ import {HttpLbClient} from '../../src/zdd/lb.js'
 import {app, generate, healthCheck, id, marathon, portDefs, ports, section, task, tasks} from '../builders.js'
 import {startFixtureServer} from '../fixture-server.js'
 import {startSseServer} from '../sse-server.js'
+import {startTlsMarathon, type TlsMarathon} from '../tls-marathon.js'
 import {until} from '../wait.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mlb-quirks-runtime-'))
@@ -160,36 +158,19 @@ describe('§10.45: zdd bounds its requests and applies --marathon-ca-cert', () =
   }, 20_000)
 
   describe('--marathon-ca-cert reaches zdd\'s Marathon requests (zdd.py used it for the DC/OS login only)', () => {
-    let server: Server
+    let marathon: TlsMarathon
     let url = ''
     let goodCa = ''
     let wrongCa = ''
-    const seen: string[] = []
-
-    /** A self-signed certificate for 127.0.0.1 (needs openssl, as marathon-client-tls.test.ts). */
-    function selfSigned(name: string): {key: string; cert: string; path: string} {
-      const key = join(dir, `${name}.key`)
-      const cert = join(dir, `${name}.pem`)
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
-      return {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8'), path: cert}
-    }
+    let seen: string[] = []
 
     beforeAll(async () => {
-      const tls = selfSigned('marathon')
-      goodCa = tls.path
-      wrongCa = selfSigned('other').path
-      server = createServer({key: tls.key, cert: tls.cert}, (req, res) => {
-        seen.push(`${req.method} ${req.url}`)
-        res.writeHead(200, {'content-type': 'application/json'})
-        res.end('{"apps": []}')
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+      marathon = await startTlsMarathon(dir)
+      ;({url, goodCa, wrongCa, requests: seen} = marathon)
     })
 
     afterAll(async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await marathon.close()
     })
 
     /** `mlb zdd --dry-run --output ndjson` of a first deploy against the HTTPS Marathon above. */
