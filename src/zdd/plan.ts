@@ -117,8 +117,13 @@ export function plan(o: Observed, opts: PlanOptions): Step {
   const why = `--max-wait passed (${waiting?.reason ?? 'no old task fully drained'}); proceeding with draining, not drained, tasks`
   if (isReadyToDeleteOld(o.newApp, o.oldApp, draining, opts)) return finish(o, opts, true, why)
   if (draining.length > 0) return {kind: 'kill', taskIds: draining, timedOut: true, reason: why}
-  if (!belowGoal && waiting === undefined) {
-    return {kind: 'stuck', reason: `the load balancers put none of ${o.oldApp.id}'s ${o.oldApp.instances} tasks in maintenance within --max-wait although ${o.newApp.id} is at its goal: is mlb serve (or marathon-lb) serving deployment group ${deploymentGroup(o.newApp) ?? ''}?`}
+  // At its goal the new app cannot grow, so another round would wait the same way forever:
+  // when the load balancers drain nothing, or never list the group's servers at all (one that
+  // does not serve the deployment group), stop and say so.
+  if (!belowGoal && (waiting === undefined || waiting.wait === 'listeners')) {
+    const group = deploymentGroup(o.newApp) ?? ''
+    const seen = waiting === undefined ? `put none of ${o.oldApp.id}'s ${o.oldApp.instances} tasks in maintenance` : `did not all list the servers of both apps (${waiting.reason})`
+    return {kind: 'stuck', reason: `the load balancers ${seen} within --max-wait although ${o.newApp.id} is at its goal: is mlb serve (or marathon-lb) serving deployment group ${group}?`}
   }
   return scaleOrNextRound(o, opts, why)
 }

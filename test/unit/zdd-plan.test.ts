@@ -109,6 +109,14 @@ describe('plan: one test per transition', () => {
     const o = observed(b3, green, [...rows(green, 2, () => 'UP'), ...rows(b3, 2, () => 'UP')], {now: 400_000})
     expect(plan(o, opts)).toMatchObject({kind: 'stuck'})
   })
+  it('new at goal, a load balancer that never lists the group\'s servers, after --max-wait → stuck (it looped forever)', () => {
+    const b3 = app('b', 3, TARGET)
+    // LB 1 lists nothing of either app: it does not serve the deployment group.
+    const o = observed(b3, green, [...rows(green, 1, () => 'UP'), ...rows(b3, 1, () => 'UP')], {now: 400_000})
+    expect(plan(o, opts)).toMatchObject({kind: 'stuck', reason: expect.stringContaining('did not all list the servers of both apps (waiting for every load balancer to list 6 servers')})
+    // Below its goal the new app still grows instead.
+    expect(plan({...o, newApp: app('b', 2, TARGET)}, opts)).toMatchObject({kind: 'scaleNew'})
+  })
   it('new at goal, waiting for a drain → nextRound after a kill', () => {
     const b3 = app('b', 3, TARGET)
     expect(plan(observed(b3, green, undefined, {round: {...NEW_ROUND, killed: true}}), opts)).toMatchObject({kind: 'nextRound'})
