@@ -9,6 +9,7 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 
 import {systemClock, type Clock, type TimerHandle} from './clock.js'
+import {withoutCredentials} from './credential-env.js'
 import type {LogLevel, LogRecord} from './log.js'
 
 /** marathon-lb's default `--syslog-socket` on Linux. */
@@ -107,7 +108,7 @@ export function createSyslogSink(opts: SyslogSinkOptions): SyslogSink | undefine
 
   const start = (): void => {
     if (closed) return
-    const proc = spawn(opts.command ?? 'logger', args, {stdio: ['pipe', 'ignore', 'ignore']})
+    const proc = spawn(opts.command ?? 'logger', args, {stdio: ['pipe', 'ignore', 'ignore'], env: withoutCredentials(process.env)})
     child = proc
     let dead = false
     const died = (why: string): void => {

@@ -48,6 +48,9 @@ async function daemonLogger(options: ServeOptions): Promise<{logger: Logger; clo
 
 /** Runs the daemon until SIGTERM or SIGINT; resolves after an orderly stop (exit 0). */
 export async function runDaemon(options: ServeOptions, io: ServeIo): Promise<void> {
+  // A log reader that goes away (a closed pipe) must not take the load balancer down with it,
+  // leaving HAProxy orphaned: lines to stderr are then lost, and syslog still gets them.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreClosedPipe)
   const {logger, close} = await daemonLogger(options)
   const {startDaemon} = await import('../serve/daemon.js')
   const abort = new AbortController()
@@ -84,4 +87,9 @@ export async function runDaemon(options: ServeOptions, io: ServeIo): Promise<voi
     process.off('SIGTERM', onStop).off('SIGINT', onStop).off('SIGHUP', onHup).off('SIGUSR1', onUsr1)
     await close()
   }
+}
+
+/** Drops EPIPE (the reader is gone); any other stream error is thrown as before. */
+function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err
 }

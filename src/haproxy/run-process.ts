@@ -4,6 +4,7 @@
  */
 import {spawn} from 'node:child_process'
 import {systemClock, type Clock} from '../clock.js'
+import {withoutCredentials} from '../credential-env.js'
 
 /** How a process run ended. */
 export interface ProcessResult {
@@ -40,7 +41,7 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     let size = 0
     let timedOut = false
     let spawnError: string | undefined
-    const child = spawn(file, [...args], {stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...(options.cwd ? {cwd: options.cwd} : {})})
+    const child = spawn(file, [...args], {stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? withoutCredentials(process.env), ...(options.cwd ? {cwd: options.cwd} : {})})
     const keep = (list: Buffer[]) => (c: Buffer) => {
       if (size < MAX_OUTPUT) list.push(c)
       size += c.length

@@ -13,6 +13,7 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createInterface} from 'node:readline'
 import type {Clock} from '../clock.js'
+import {withoutCredentials} from '../credential-env.js'
 import {HaproxyError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {showProc} from './master.js'
@@ -170,7 +171,7 @@ export class HaproxySupervisor {
   private async spawnMaster(): Promise<ProcTable> {
     const o = this.opts
     const args = ['-W', '-S', `${o.masterSocket},mode,600`, '-f', o.configFile, '-p', o.pidFile]
-    const env = {...process.env, ...o.env, ...(o.mlbPidFile ? {MLB_PID_FILE: o.mlbPidFile} : {})}
+    const env = {...withoutCredentials(process.env), ...o.env, ...(o.mlbPidFile ? {MLB_PID_FILE: o.mlbPidFile} : {})}
     const child = spawn(o.haproxyBin ?? 'haproxy', args, {stdio: ['ignore', 'pipe', 'pipe'], env})
     this.child = child
     this.startedAt = o.clock.monotonic()

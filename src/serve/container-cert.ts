@@ -8,6 +8,7 @@ import {chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/pr
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
+import {withoutCredentials} from '../credential-env.js'
 import {MlbError} from '../errors.js'
 
 /** Result of one child process. */
@@ -23,7 +24,7 @@ export type CommandRunner = (command: string, args: readonly string[]) => Promis
 /** The real {@link CommandRunner}: `execFile`, no shell, a 60 s bound. */
 export const execRunner: CommandRunner = (command, args) =>
   new Promise((resolve) => {
-    execFile(command, [...args], {timeout: 60_000, maxBuffer: 4 * 1024 * 1024}, (err, stdout, stderr) => {
+    execFile(command, [...args], {timeout: 60_000, maxBuffer: 4 * 1024 * 1024, env: withoutCredentials(process.env)}, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null
       const spawnError = err !== null && typeof err.code === 'string' ? `${err.message}\n` : ''
       resolve({code, stdout: String(stdout), stderr: spawnError + String(stderr)})

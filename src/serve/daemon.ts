@@ -129,7 +129,11 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       urls: options.marathonUrls, auth, caCertPath: options.caCertPath, logger,
       ...(config.marathonReadTimeoutMs === undefined ? {} : {readTimeoutMs: config.marathonReadTimeoutMs}),
     })
-    cleanups.push(() => client.destroy())
+    // Stopping aborts a Marathon request in flight first: a hung Marathon must not hold SIGTERM
+    // for the 46 s read timeout (past a container runtime's stop timeout).
+    let destroyed: Promise<void> | undefined
+    const abortMarathon = (): Promise<void> => (destroyed ??= client.destroy())
+    cleanups.push(abortMarathon)
     const metrics = new Metrics({clock})
     // Apps unchanged since the last fetch come back as the same objects: an event costs what it changed.
     const reuse = reusingLbApps()
@@ -177,6 +181,12 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     cleanups.push(() => watcher.stop())
     logger.info('mlb serve is running', {pid: process.pid, haproxyMaster: supervisor?.masterPid, mode: options.watch.kind, reload: deployOptions.reloader?.mode, runtimeApi: deployOptions.runtime !== undefined})
     let stopping: Promise<void> | undefined
+    const stopNow = async (): Promise<void> => {
+      const watching = watcher.stop() // no new work from here on
+      await abortMarathon()
+      await watching
+      await cleanup()
+    }
     return {
       metrics,
       metricsUrl: server?.url,
@@ -185,7 +195,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       idle: () => watcher.idle(),
       haproxyStatus: async () => supervisor?.status(),
       excluded: () => work.excluded(),
-      stop: () => (stopping ??= cleanup().then(() => logger.info('mlb serve stopped'))),
+      stop: () => (stopping ??= stopNow().then(() => logger.info('mlb serve stopped'))),
     }
   } catch (err) {
     await cleanup()

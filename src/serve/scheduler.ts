@@ -235,7 +235,9 @@ export class Scheduler {
     } catch (err) {
       failed = true
       error = err
-      logger.error(`${work.kind} failed`, {error: errorMessage(err), reasons: work.reasons.join(',')})
+      // Stopping aborts a Marathon request in flight (daemon.ts): that failure is the stop's doing.
+      if (this.stopped) logger.info(`${work.kind} abandoned: stopping`, {error: errorMessage(err)})
+      else logger.error(`${work.kind} failed`, {error: errorMessage(err), reasons: work.reasons.join(',')})
     }
     const durationMs = clock.monotonic() - t0
     this.running = undefined

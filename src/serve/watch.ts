@@ -89,8 +89,10 @@ export class Watcher {
   /** Stops the stream or poller, then waits for the running work. */
   async stop(): Promise<void> {
     this.poller?.stop()
+    // The scheduler takes no new work from here on (synchronously), before the stream closes.
+    const scheduler = this.scheduler.stop()
     await this.stream?.stop()
-    await this.scheduler.stop()
+    await scheduler
   }
 
   /** SIGHUP: resync from Marathon and regenerate. */

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
 import {afterEach, describe, expect, it} from 'vitest'
 import {systemClock} from '../../src/clock.js'
@@ -29,6 +30,27 @@ describe('HaproxySupervisor (real HAProxy, master-worker)', () => {
     await h.supervisor.stop()
     expect(await allGone(pids)).toBe(true)
     expect(h.supervisor.masterPid).toBeUndefined()
+  })
+
+  it('passes no credential to HAProxy (it expands "${NAME}" in its configuration)', async () => {
+    const saved = {MARATHON_PASSWORD: process.env['MARATHON_PASSWORD'], MLB_MARATHON: process.env['MLB_MARATHON']}
+    process.env['MARATHON_PASSWORD'] = 'leak-me-7f3a'
+    process.env['MLB_MARATHON'] = 'http://bob:url-secret-9c1d@marathon:8080'
+    try {
+      const h = await startTestHaproxy()
+      started.push(h)
+      const st = await h.supervisor.status()
+      for (const pid of [st.masterPid, ...st.workers.map((w) => w.pid)]) {
+        const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')
+        expect(environ.join('\n')).not.toMatch(/leak-me-7f3a|url-secret-9c1d/)
+        expect(environ).toContain('MLB_MARATHON=http://marathon:8080/')
+      }
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+    }
   })
 
   it('restarts a master killed with SIGKILL, with a new master and worker', async () => {
