@@ -22,7 +22,7 @@ export default class Zdd extends Command {
     const {runZddCli, startupFailure} = await import('../src/cli/zdd-main.js')
     const controller = new AbortController()
     const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
-      process.stderr.write(`zdd: ${sig} received: stopping after the current step (the deployment stays resumable with --resume)\n`)
+      process.stderr.write(`zdd: ${sig} received: stopping now; nothing more is sent to Marathon (run again with --resume)\n`)
       controller.abort(sig)
     }
     process.once('SIGINT', onSignal('SIGINT'))
@@ -31,6 +31,7 @@ export default class Zdd extends Command {
     try {
       exit = await runZddCli(flags, {
         stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
         stdin: process.stdin,
         stdoutStream: process.stdout,
         signal: controller.signal,

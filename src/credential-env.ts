@@ -6,8 +6,6 @@
  * this is more than hygiene: it expands `"${NAME}"` in its configuration, so one app's template
  * label could otherwise put MARATHON_PASSWORD into a response header.
  */
-import {redactUrl} from './redact.js'
-
 /** Variables that hold a credential, whichever mlb command reads them. */
 export const CREDENTIAL_ENV: readonly string[] = [
   'MARATHON_USER',
@@ -18,15 +16,18 @@ export const CREDENTIAL_ENV: readonly string[] = [
   'VAULT_TOKEN',
 ]
 
-/** `scheme://user:pass@…` somewhere in a value. */
-const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/i
+/** `scheme://user:pass@` (any user info, up to the authority's last `@`). */
+const URL_USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi
 
-/** A copy of `env` for a child process: credential variables removed, URL user info cut out. */
-export function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {}
+/**
+ * A copy of `env` for a child process: the credential variables removed, and the user info of
+ * every URL in any value cut out (`MLB_MARATHON=http://bob:pass@host:8080` → `http://host:8080`),
+ * the rest kept byte for byte so the address still works.
+ */
+export function withoutCredentials(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || CREDENTIAL_ENV.includes(name)) continue
-    out[name] = URL_USER_INFO.test(value) ? value.split(/(\s+)/).map((w) => (URL_USER_INFO.test(w) ? redactUrl(w) : w)).join('') : value
+    if (value !== undefined && !CREDENTIAL_ENV.includes(name)) out[name] = value.replace(URL_USER_INFO, '$1')
   }
   return out
 }

@@ -6,8 +6,7 @@
 import {Listr, PRESET_TIMER} from 'listr2'
 
 import type {Reporter, ZddEvent, ZddResult} from '../zdd/events.js'
-import {prettyAppJson} from '../zdd/json.js'
-import {eventLine, progressLine, resultLine, type Write} from './zdd-report.js'
+import {eventLine, progressLine, resultLine, zddPyJson, type Write} from './zdd-report.js'
 
 interface Running {
   setOutput(text: string): void
@@ -66,7 +65,7 @@ export class ListrReporter implements Reporter {
       return
     }
     if (e.type === 'appDefinition') {
-      this.write(`${prettyAppJson(e.app)}\n`)
+      this.write(`${zddPyJson(e.app)}\n`)
       return
     }
     this.start(eventLine(e))

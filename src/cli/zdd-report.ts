@@ -4,7 +4,6 @@
  */
 import {describeStep} from '../zdd/dry-run.js'
 import type {Reporter, ZddEvent, ZddResult} from '../zdd/events.js'
-import {prettyAppJson} from '../zdd/json.js'
 
 /** Where a reporter writes (stdout, or a buffer in tests). */
 export type Write = (text: string) => void
@@ -48,19 +47,54 @@ export function resultLine(r: ZddResult): string {
   return `${r.exit === 0 ? 'Done' : 'Stopped'}: ${r.message} (${r.outcome}, exit ${r.exit}, ${(r.durationMs / 1000).toFixed(1)}s)`
 }
 
-/** One plain line per state change, each stamped with the injected clock's time; no ANSI codes. */
+function pyString(s: string): string {
+  // ensure_ascii: everything outside space..~ is \uXXXX (per UTF-16 unit, as Python does).
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+function pyPretty(value: unknown, indent: string): string {
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '[]' : `[\n${value.map((v) => inner + pyPretty(v, inner)).join(',\n')}\n${indent}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    // Keys sorted here, not by building a sorted object: JS would list integer-like keys first.
+    const keys = Object.keys(value).sort()
+    const fields = keys.map((k) => `${inner}${pyString(k)}: ${pyPretty((value as Record<string, unknown>)[k], inner)}`)
+    return keys.length === 0 ? '{}' : `{\n${fields.join(',\n')}\n${indent}}`
+  }
+  if (typeof value === 'string') return pyString(value)
+  return value === undefined ? 'null' : JSON.stringify(value)
+}
+
+/**
+ * The final app definition as zdd.py writes it to stdout: `json.dumps(app, sort_keys=True,
+ * indent=2)` (ordinal key order, `,`/`: ` separators, non-ASCII escaped). Floats written as
+ * `1.0` in the file come back as `1` (JSON.parse does not keep the difference).
+ */
+export function zddPyJson(app: unknown): string {
+  return pyPretty(app, '')
+}
+
+/**
+ * No terminal (Jenkins): one plain line per state change, stamped with the injected clock's time,
+ * no ANSI codes, on `log` (stderr); `out` (stdout) gets only the final app definition, as zdd.py
+ * wrote it, so a script capturing stdout reads pure JSON. Tests may pass one writer for both.
+ */
 export class PlainReporter implements Reporter {
-  constructor(private readonly write: Write) {}
+  constructor(
+    private readonly log: Write,
+    private readonly out: Write = log,
+  ) {}
 
   private line(time: number, text: string): void {
     const stamp = new Date(time).toISOString()
-    this.write(`${text.split('\n').map((l, i) => (i === 0 ? `${stamp} ${l}` : l)).join('\n')}\n`)
+    this.log(`${text.split('\n').map((l, i) => (i === 0 ? `${stamp} ${l}` : l)).join('\n')}\n`)
   }
 
   event(e: ZddEvent): void {
     this.line(e.time, eventLine(e))
-    // zdd.py writes the final app definition to stdout, sorted and indented, for scripts to read.
-    if (e.type === 'appDefinition') this.write(`${prettyAppJson(e.app)}\n`)
+    if (e.type === 'appDefinition') this.out(`${zddPyJson(e.app)}\n`)
   }
 
   async finish(r: ZddResult): Promise<void> {

@@ -171,21 +171,25 @@ export class MarathonClient {
 
   /**
    * Sends `method path` to the first host that answers. Returns any HTTP status; throws
-   * MarathonError when every host failed or the body is not JSON.
+   * MarathonError when every host failed or the body is not JSON. `signal` (mlb zdd's SIGINT or
+   * SIGTERM) aborts the request in flight and tries no other host.
    */
-  request<T = unknown>(method: string, path: string, body?: unknown): Promise<MarathonResponse<T>> {
-    return this.requestWith<T>(method, path, body, undefined)
+  request<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<MarathonResponse<T>> {
+    return this.requestWith<T>(method, path, body, undefined, signal)
   }
 
-  private async requestWith<T>(method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<MarathonResponse<T>> {
+  private async requestWith<T>(method: string, path: string, body: unknown, stream: StreamFactory | undefined, signal?: AbortSignal): Promise<MarathonResponse<T>> {
     const failures: string[] = []
     const order = [...this.bases]
     for (const [i, base] of order.entries()) {
       let answer: RawAnswer
       try {
-        answer = await this.send(base, method, path, body, stream)
+        if (signal?.aborted === true) throw signal.reason
+        answer = await this.send(base, method, path, body, stream, signal)
       } catch (err) {
         if (err instanceof MarathonError) throw err
+        // Stopped by the caller: not the host's fault, so no failover.
+        if (signal?.aborted === true) throw new MarathonError(`request to Marathon ${base.url} aborted`, {host: base.url, cause: err})
         const reason = this.scrub(transportReason(err, this.connectMs, this.readMs))
         failures.push(`${base.url}: ${reason}`)
         const next = order[i + 1]
@@ -199,7 +203,7 @@ export class MarathonClient {
     throw new MarathonError(`cannot reach Marathon: ${failures.join('; ')}`, {host: order.map((b) => b.url).join(' ')})
   }
 
-  private async send(base: MarathonUrl, method: string, path: string, body: unknown, stream: StreamFactory | undefined): Promise<RawAnswer> {
+  private async send(base: MarathonUrl, method: string, path: string, body: unknown, stream: StreamFactory | undefined, signal: AbortSignal | undefined): Promise<RawAnswer> {
     const authorization = await this.authorizationFor(base)
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -207,12 +211,11 @@ export class MarathonClient {
       'user-agent': this.userAgent,
     }
     if (authorization !== undefined) headers['authorization'] = authorization
-    const res = await undiciCore().request(`${base.url}${path.startsWith('/') ? path : `/${path}`}`, {
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      dispatcher: this.agent,
-      ...(body === undefined ? {} : {body: JSON.stringify(body)}),
-    })
+    const url = `${base.url}${path.startsWith('/') ? path : `/${path}`}`
+    const opts = {method: method as Dispatcher.HttpMethod, headers, dispatcher: this.agent, ...(body === undefined ? {} : {body: JSON.stringify(body)})}
+    // undici-core's request() passes on only the fields serve uses; undici's public request()
+    // honours `signal`. Only mlb zdd passes one, and it loads undici's index anyway (src/zdd/lb.ts).
+    const res = signal === undefined ? await undiciCore().request(url, opts) : await (await import('undici')).request(url, {...opts, signal})
     const ct = res.headers['content-type']
     const contentType = typeof ct === 'string' ? ct : ''
     if (stream !== undefined && res.statusCode >= 200 && res.statusCode < 300) {

@@ -22,15 +22,36 @@ export class DeploymentInProgressError extends ZddError {
 export class HookFailedError extends ZddError {
   /** The hook's exit status, when it ran. */
   readonly status: number | undefined
-  constructor(message: string, options: {status?: number; cause?: unknown} = {}) {
+  /** The signal that ended the hook, when one did (it may be zdd's own: see swap.ts). */
+  readonly signal: string | undefined
+  constructor(message: string, options: {status?: number; signal?: string; cause?: unknown} = {}) {
     super(message, {cause: options.cause, code: 'MLB_ERR_ZDD_HOOK', exit: 2})
     this.status = options.status
+    this.signal = options.signal
   }
 }
 
-/** The run stopped on SIGINT (exit 130) or SIGTERM (exit 143) between two steps. */
+/** The run stopped on SIGINT (exit 130) or SIGTERM (exit 143); Marathon is left as it is. */
 export class InterruptedError extends ZddError {
-  constructor(message: string, signal: 'SIGINT' | 'SIGTERM') {
-    super(message, {code: 'MLB_ERR_ZDD_INTERRUPTED', exit: signal === 'SIGINT' ? 130 : 143})
+  constructor(message: string, signal: 'SIGINT' | 'SIGTERM', options: {cause?: unknown} = {}) {
+    super(message, {cause: options.cause, code: 'MLB_ERR_ZDD_INTERRUPTED', exit: signal === 'SIGINT' ? 130 : 143})
   }
+}
+
+/** The signal that stopped zdd (the command aborts its controller with the signal's name), if any. */
+export function stopSignal(signal: AbortSignal | undefined): 'SIGINT' | 'SIGTERM' | undefined {
+  if (signal?.aborted !== true) return undefined
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'
+}
+
+/**
+ * Throws {@link InterruptedError} once zdd has been signalled: nothing after that point may change
+ * Marathon. `when` completes the sentence, e.g. "before killing 2 tasks of /app". Every step checks
+ * "already done?" first, so `--resume` continues from whatever state the signal left.
+ */
+export function stopIfInterrupted(signal: AbortSignal | undefined, when: string, cause?: unknown): void {
+  const sig = stopSignal(signal)
+  if (sig === undefined) return
+  const message = `Interrupted by ${sig} ${when}; Marathon is left as it is: run the same command with --resume to continue`
+  throw new InterruptedError(message, sig, cause === undefined ? {} : {cause})
 }

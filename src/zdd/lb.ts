@@ -2,6 +2,7 @@
  * The load balancers zdd watches: their URLs (every A record of `--marathon-lb`, or an explicit
  * list) and one poll of all of them (PIDs to detect reloads, stats CSV for the group's servers).
  * HTTP goes through the small {@link LbClient} interface so the runner is testable with a fake.
+ * A poll takes the run's AbortSignal, so SIGINT/SIGTERM does not wait out the 10 s timeouts.
  */
 import {request} from 'undici'
 
@@ -13,10 +14,10 @@ import type {LbSnapshot} from './state.js'
 
 /** Raw answers of one load balancer's marathon-lb endpoints. */
 export interface LbClient {
-  /** Body of `GET <url>/_haproxy_getpids`, split on whitespace. Throws on failure. */
-  pids(url: string): Promise<string[]>
-  /** Body of `GET <url>/haproxy?stats;csv`. Throws on failure. */
-  stats(url: string): Promise<string>
+  /** Body of `GET <url>/_haproxy_getpids`, split on whitespace. Throws on failure or abort. */
+  pids(url: string, signal?: AbortSignal): Promise<string[]>
+  /** Body of `GET <url>/haproxy?stats;csv`. Throws on failure or abort. */
+  stats(url: string, signal?: AbortSignal): Promise<string>
 }
 
 /** Port used when `--marathon-lb` has none (marathon-lb's stats port; zdd.py made `:None`, §10.39). */
@@ -77,13 +78,16 @@ export function isReloading(pids: readonly string[]): boolean {
   return pids.length > 2
 }
 
-/** Polls every LB at once: PIDs, then (when none reloads) the group's server rows. */
-export async function pollLbs(urls: readonly string[], client: LbClient, pxname: string): Promise<LbPoll> {
+/**
+ * Polls every LB at once: PIDs, then (when none reloads) the group's server rows. An aborted
+ * poll looks like a failed one; the caller checks its signal before using the result.
+ */
+export async function pollLbs(urls: readonly string[], client: LbClient, pxname: string, signal?: AbortSignal): Promise<LbPoll> {
   const errors: string[] = []
   const pidResults = await Promise.all(
     urls.map(async (url) => {
       try {
-        return isReloading(await client.pids(url))
+        return isReloading(await client.pids(url, signal))
       } catch (err) {
         errors.push(`${redactUrl(url)}/_haproxy_getpids: ${errorMessage(err)}`)
         return true // zdd.py: "assume reloading on any error"
@@ -94,7 +98,7 @@ export async function pollLbs(urls: readonly string[], client: LbClient, pxname:
   const perLb = await Promise.all(
     urls.map(async (url): Promise<StatRow[] | undefined> => {
       try {
-        return parseHaproxyStats(await client.stats(url))
+        return parseHaproxyStats(await client.stats(url, signal))
       } catch (err) {
         errors.push(`${redactUrl(url)}/haproxy?stats;csv: ${errorMessage(err)}`)
         return undefined
@@ -110,18 +114,20 @@ export async function pollLbs(urls: readonly string[], client: LbClient, pxname:
 export class HttpLbClient implements LbClient {
   constructor(private readonly timeoutMs = 10_000) {}
 
-  private async get(url: string): Promise<string> {
-    const res = await request(url, {method: 'GET', headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, signal: AbortSignal.timeout(this.timeoutMs)})
+  private async get(url: string, signal: AbortSignal | undefined): Promise<string> {
+    const timeout = AbortSignal.timeout(this.timeoutMs)
+    const stop = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+    const res = await request(url, {method: 'GET', headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, signal: stop})
     const text = await res.body.text()
     if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`HTTP ${res.statusCode}`)
     return text
   }
 
-  async pids(url: string): Promise<string[]> {
-    return (await this.get(`${url}/_haproxy_getpids`)).split(/\s+/).filter((p) => p !== '')
+  async pids(url: string, signal?: AbortSignal): Promise<string[]> {
+    return (await this.get(`${url}/_haproxy_getpids`, signal)).split(/\s+/).filter((p) => p !== '')
   }
 
-  async stats(url: string): Promise<string> {
-    return this.get(`${url}/haproxy?stats;csv`)
+  async stats(url: string, signal?: AbortSignal): Promise<string> {
+    return this.get(`${url}/haproxy?stats;csv`, signal)
   }
 }

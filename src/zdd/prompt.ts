@@ -6,7 +6,11 @@ import {createInterface} from 'node:readline'
 
 /** Asks the operator to confirm. */
 export interface Prompter {
-  confirm(question: string): Promise<boolean>
+  /**
+   * Resolves with the answer. When `signal` fires (Ctrl-C, SIGTERM) the question ends at once
+   * with `false`; the caller tells that apart from a "no" by checking the signal.
+   */
+  confirm(question: string, signal?: AbortSignal): Promise<boolean>
 }
 
 /** Answers yes to everything (`--force`). */
@@ -30,8 +34,10 @@ export class StreamPrompter implements Prompter {
     private readonly output: NodeJS.WritableStream,
   ) {}
 
-  async confirm(question: string): Promise<boolean> {
-    const rl = createInterface({input: this.input, terminal: false})
+  async confirm(question: string, signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted === true) return false
+    // Aborting closes the interface, which ends the line iterator below: no answer is awaited.
+    const rl = createInterface({input: this.input, terminal: false, ...(signal === undefined ? {} : {signal})})
     // The iterator buffers lines typed ahead, so a re-ask never loses an answer.
     const lines = rl[Symbol.asyncIterator]()
     try {

@@ -7,11 +7,11 @@ import type {Clock} from '../clock.js'
 import {InvalidArgError, MlbError, errorMessage} from '../errors.js'
 import {deploymentGroup} from './app.js'
 import {dryRunSteps, resumeDryRun} from './dry-run.js'
-import {DeclinedError, DeploymentInProgressError, InterruptedError} from './errors.js'
+import {DeclinedError, DeploymentInProgressError, InterruptedError, stopIfInterrupted} from './errors.js'
 import type {Outcome, ZddResult} from './events.js'
 import {checkHookExecutable} from './hook.js'
 import {prepareNewApp, previousDeploys, resumePair, startedAtStamp, validateAppJson} from './prepare.js'
-import {swap, type Emit, type SwapDeps, type SwapOptions} from './swap.js'
+import {confirmStep, swap, type Emit, type SwapDeps, type SwapOptions} from './swap.js'
 import type {ZddApp} from './state.js'
 
 /** Settings of a run (from the command line). */
@@ -82,7 +82,7 @@ async function execute(opts: ZddRunOptions, deps: ZddRunDeps, ids: Ids): Promise
   const json = validateAppJson(opts.appJson)
   if (opts.preKillHook !== undefined) await checkHookExecutable(opts.preKillHook)
   const group = String((json['labels'] as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'])
-  const previous = previousDeploys(await deps.marathon.listApps(), group)
+  const previous = previousDeploys(await deps.marathon.listApps(deps.signal), group)
   if (previous.length > 1) return resumePath(previous, opts, deps, ids, emit)
   if (opts.completeCur || opts.completePrev) throw new InvalidArgError('Cannot use --complete-cur, --complete-prev flags when config is not hybrid')
   const prepared = prepareNewApp({json, previous, initialInstances: opts.initialInstances, newInstances: opts.newInstances, startedAt: startedAtStamp(deps.clock.now())})
@@ -95,8 +95,10 @@ async function execute(opts: ZddRunOptions, deps: ZddRunDeps, ids: Ids): Promise
     emit({type: 'planned', steps: dryRunSteps(prepared, opts)})
     return {outcome: 'dry-run', message: 'Dry run: nothing was changed'}
   }
-  if (!opts.force && !(await deps.prompter.confirm('Continue with deployment?'))) throw new DeclinedError('Declined: nothing was changed')
-  await deps.marathon.createApp(prepared.app)
+  await confirmStep(opts.force, deps, 'Continue with deployment?', `creating ${newId}`, 'Declined: nothing was changed')
+  // As before every write (swap.ts): a signal that came during the steps above stops here.
+  stopIfInterrupted(deps.signal, `before creating ${newId}`)
+  await deps.marathon.createApp(prepared.app, deps.signal)
   emit({type: 'created', appId: newId, instances: Number(prepared.app['instances'] ?? 0)})
   if (prepared.last === undefined) return {outcome: 'first-deploy', message: `Created ${newId} (first deploy of group ${group}, nothing to swap)`}
   emit({type: 'resuming', newAppId: newId, oldAppId: prepared.last.id, mode: 'swap'})

@@ -43,7 +43,7 @@ describe('HaproxySupervisor (real HAProxy, master-worker)', () => {
       for (const pid of [st.masterPid, ...st.workers.map((w) => w.pid)]) {
         const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')
         expect(environ.join('\n')).not.toMatch(/leak-me-7f3a|url-secret-9c1d/)
-        expect(environ).toContain('MLB_MARATHON=http://marathon:8080/')
+        expect(environ).toContain('MLB_MARATHON=http://marathon:8080')
       }
     } finally {
       for (const [k, v] of Object.entries(saved)) {

@@ -62,18 +62,19 @@ describe('mlb zdd against the simulator', () => {
     expect(writes(bed.sim)).toEqual([])
   })
 
-  it('first deploy, plain text without a terminal: timestamped lines, no ANSI, the sorted app JSON, Done line', async () => {
+  it('first deploy, plain text without a terminal: stdout is only the sorted app JSON; timestamped lines and Done on stderr', async () => {
     const file = await bed.appFile('plain.json', await app('plain'))
     bed.sim.log.clear()
     const r = await bed.zdd(['-j', file, '-l', await deadLb(), '-f'], {lbs: false, ndjson: false})
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).not.toMatch(/\x1b\[/)
-    const lines = r.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Final app definition for \/plain-blue$/)
-    expect(lines.at(-1)).toMatch(/^\S+Z Done: Created \/plain-blue .*\(first-deploy, exit 0, /)
-    // zdd.py's stdout contract: the final app definition, keys sorted, 2-space indent.
-    const json = r.stdout.slice(r.stdout.indexOf('\n{') + 1, r.stdout.indexOf('\n}\n') + 2)
-    expect(JSON.parse(json)).toMatchObject({id: '/plain-blue', labels: {HAPROXY_DEPLOYMENT_COLOUR: 'blue', HAPROXY_DEPLOYMENT_NEW_INSTANCES: '0'}})
+    // zdd.py's stdout contract (`… > final.json`): the final app definition, keys sorted, 2-space indent, nothing else.
+    expect(r.stdout).toMatch(/^\{\n {2}"[^]*\n\}\n$/)
+    expect(JSON.parse(r.stdout)).toMatchObject({id: '/plain-blue', labels: {HAPROXY_DEPLOYMENT_COLOUR: 'blue', HAPROXY_DEPLOYMENT_NEW_INSTANCES: '0'}})
+    // Progress on stderr (between zdd's log lines), no ANSI codes.
+    expect(r.stderr).not.toMatch(/\x1b\[/)
+    const progress = r.stderr.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /.test(l))
+    expect(progress[0]).toMatch(/Z Final app definition for \/plain-blue$/)
+    expect(progress.at(-1)).toMatch(/^\S+Z Done: Created \/plain-blue .*\(first-deploy, exit 0, /)
     expect(writes(bed.sim)).toEqual(['POST /v2/apps'])
     await bed.sim.waitForDeployments(20_000)
   })

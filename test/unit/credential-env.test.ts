@@ -10,6 +10,6 @@ describe('the environment of the processes mlb starts', () => {
       MLB_MARATHON: 'http://bob:pw@m1:8080 https://carol:pw2@m2',
       NOTE: 'see https://example.com/a@b', // an @ in a path is no user info
     }
-    expect(withoutCredentials(env)).toEqual({PATH: '/usr/bin', MLB_MARATHON: 'http://m1:8080/ https://m2/', NOTE: 'see https://example.com/a@b'})
+    expect(withoutCredentials(env)).toEqual({PATH: '/usr/bin', MLB_MARATHON: 'http://m1:8080 https://m2', NOTE: 'see https://example.com/a@b'})
   })
 })

@@ -1,4 +1,4 @@
-import {chmod, mkdtemp, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {ListrReporter} from '../../src/cli/zdd-listr.js'
 import {NdjsonReporter, PlainReporter} from '../../src/cli/zdd-report.js'
 import {MarathonError} from '../../src/errors.js'
+import {withoutCredentials} from '../../src/credential-env.js'
 import {checkHookExecutable, hookArgv, processHookRunner, runPreKillHook} from '../../src/zdd/hook.js'
 import {DEFAULT_LB_PORT, pollLbs, resolveLbUrls} from '../../src/zdd/lb.js'
 import {MarathonZddApi, type MarathonRequester} from '../../src/zdd/marathon.js'
@@ -115,7 +116,6 @@ describe('pre-kill hook', () => {
     } finally {
       delete process.env['DCOS_SERVICE_ACCOUNT_CREDENTIAL']
     }
-    const {readFile} = await import('node:fs/promises')
     expect(await readFile(out, 'utf8')).toBe('{"id": "/old"}\n["t1"]\n{"id": "/new $(touch x)"}\n')
     process.env['HOOK_EXIT'] = '4'
     try {
@@ -129,6 +129,76 @@ describe('pre-kill hook', () => {
     const hook = join(dir, 'plain.txt')
     await writeFile(hook, 'not a program')
     await expect(checkHookExecutable(hook)).rejects.toMatchObject({exit: 2})
+  })
+  it('the start-up check resolves the hook as spawn will: a directory is refused; a bare name is looked up in PATH only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdd-hook-'))
+    const bin = join(dir, 'bin')
+    const later = join(dir, 'later')
+    await mkdir(bin)
+    await mkdir(later)
+    await writeFile(join(dir, 'hook.sh'), '#!/bin/sh\n', {mode: 0o755})
+    await writeFile(join(bin, 'mine'), 'not executable', {mode: 0o644})
+    await writeFile(join(later, 'mine'), '#!/bin/sh\n', {mode: 0o755})
+    const env = {PATH: `${bin}:${later}`}
+    // zdd.py's `access` check let a directory pass, then spawn failed with EACCES after the app was created.
+    await expect(checkHookExecutable(bin, env, dir)).rejects.toThrow(`--pre-kill-hook ${bin} is not an executable file: it is a directory`)
+    // A bare name in the working directory is not what spawn runs: refused, with the ./ hint.
+    await expect(checkHookExecutable('hook.sh', env, dir)).rejects.toMatchObject({exit: 2, message: expect.stringContaining('write ./hook.sh') as unknown})
+    await expect(checkHookExecutable('./hook.sh', env, dir)).resolves.toBe('./hook.sh')
+    // First PATH entry holding an executable file, as execvp (a non-executable one is skipped).
+    await expect(checkHookExecutable('mine', env, dir)).resolves.toBe(join(later, 'mine'))
+    await expect(checkHookExecutable('hook.sh', {PATH: `:${bin}`}, dir)).resolves.toBe(join(dir, 'hook.sh'))
+  })
+  it('runZdd refuses a directory as hook with exit 2 before any Marathon call', async () => {
+    const w = world({preKillHook: tmpdir()})
+    w.marathon.add(greenApp(2))
+    const r = await runZdd(w.opts, w.deps)
+    expect(r).toMatchObject({exit: 2})
+    expect(r.message).toContain(tmpdir())
+    expect(w.marathon.calls).toEqual([])
+  })
+  it("the hook's environment: no credential variables, and no URL user info in any value", () => {
+    const env = withoutCredentials({
+      MLB_MARATHON: 'http://bob:pass@marathon.mesos:8080',
+      MLB_MARATHON_LB: 'http://lb1:9090,https://u:p%40ss@lb2:9090/x',
+      GIT_REMOTE: 'see https://ghp_token@github.com/o/r.git now',
+      MAIL_LINK: 'http://host/x?to=a@b.org',
+      DCOS_SERVICE_ACCOUNT_CREDENTIAL: '{"uid":"x"}',
+      MLB_AUTH_CREDENTIALS: 'bob:pass',
+      MODE: 'prod',
+    })
+    expect(env).toEqual({
+      MLB_MARATHON: 'http://marathon.mesos:8080',
+      MLB_MARATHON_LB: 'http://lb1:9090,https://lb2:9090/x',
+      GIT_REMOTE: 'see https://github.com/o/r.git now',
+      MAIL_LINK: 'http://host/x?to=a@b.org',
+      MODE: 'prod',
+    })
+  })
+  it('a real hook does not see the Marathon URL password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdd-hook-'))
+    const out = join(dir, 'env')
+    const hook = join(dir, 'env.sh')
+    await writeFile(hook, `#!/bin/sh\nenv > '${out}'\n`, {mode: 0o755})
+    process.env['MLB_MARATHON'] = 'http://bob:s3cret@127.0.0.1:8080'
+    try {
+      await runPreKillHook(processHookRunner, [hook, '{}', '[]', '{}'])
+    } finally {
+      delete process.env['MLB_MARATHON']
+    }
+    const seen = await readFile(out, 'utf8')
+    expect(seen).toContain('MLB_MARATHON=http://127.0.0.1:8080\n')
+    expect(seen).not.toContain('s3cret')
+  })
+  it("zdd's signal is passed on to a running hook, so a stopped deploy does not wait for it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdd-hook-'))
+    const hook = join(dir, 'slow.sh')
+    await writeFile(hook, '#!/bin/sh\nexec sleep 10\n', {mode: 0o755})
+    const controller = new AbortController()
+    const started = performance.now()
+    setTimeout(() => controller.abort('SIGTERM'), 200)
+    expect(await processHookRunner.run([hook], controller.signal)).toEqual({status: null, signal: 'SIGTERM'})
+    expect(performance.now() - started).toBeLessThan(5000)
   })
 })
 
