@@ -211,11 +211,13 @@ export class MarathonClient {
       'user-agent': this.userAgent,
     }
     if (authorization !== undefined) headers['authorization'] = authorization
-    const url = `${base.url}${path.startsWith('/') ? path : `/${path}`}`
-    const opts = {method: method as Dispatcher.HttpMethod, headers, dispatcher: this.agent, ...(body === undefined ? {} : {body: JSON.stringify(body)})}
-    // undici-core's request() passes on only the fields serve uses; undici's public request()
-    // honours `signal`. Only mlb zdd passes one, and it loads undici's index anyway (src/zdd/lb.ts).
-    const res = signal === undefined ? await undiciCore().request(url, opts) : await (await import('undici')).request(url, {...opts, signal})
+    const res = await undiciCore().request(`${base.url}${path.startsWith('/') ? path : `/${path}`}`, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      dispatcher: this.agent,
+      ...(body === undefined ? {} : {body: JSON.stringify(body)}),
+      ...(signal === undefined ? {} : {signal}),
+    })
     const ct = res.headers['content-type']
     const contentType = typeof ct === 'string' ? ct : ''
     if (stream !== undefined && res.statusCode >= 200 && res.statusCode < 300) {

@@ -16,6 +16,8 @@ export interface CoreRequestOptions {
   readonly method: Dispatcher.HttpMethod
   readonly headers: Readonly<Record<string, string>>
   readonly body?: string
+  /** Aborts the request (mlb zdd's SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal
 }
 
 /** undici's Agent class and a `request(url, opts)` bound to a dispatcher. */
@@ -40,6 +42,7 @@ function fromParts(AgentClass: typeof Agent, apiRequest: ApiRequest): UndiciCore
         method: opts.method,
         headers: opts.headers,
         ...(opts.body === undefined ? {} : {body: opts.body}),
+        ...(opts.signal === undefined ? {} : {signal: opts.signal}),
       })
     },
   }
