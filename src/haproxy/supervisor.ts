@@ -11,6 +11,7 @@
  * old connections finish, bounded by `hard-stop-after`) and escalates to SIGTERM, then SIGKILL.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 import type {Clock} from '../clock.js'
 import {withoutCredentials} from '../credential-env.js'
@@ -80,6 +81,20 @@ export interface HaproxyStatus {
 }
 
 const DEFAULT_RESTART: RestartPolicy = {initialDelayMs: 500, maxDelayMs: 30_000, resetAfterMs: 60_000}
+
+/**
+ * How a master is stopped: each signal, then how long to wait for it to exit before the next
+ * (default soft-stop bound 10 s). Also bounds the stop of a master an earlier mlb left (serve/instance.ts).
+ */
+export function stopSteps(softStopMs = 10_000): ReadonlyArray<readonly [NodeJS.Signals, number]> {
+  return [['SIGUSR1', softStopMs], ['SIGTERM', 5000], ['SIGKILL', 5000]]
+}
+
+/** The pid in HAProxy's pid file, if it holds one. */
+async function pidIn(pidFile: string): Promise<number | undefined> {
+  const n = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim())
+  return Number.isInteger(n) && n > 0 ? n : undefined
+}
 
 function workerInfo(p: ProcEntry): WorkerInfo {
   return {pid: p.pid, ageSec: p.uptimeSec, reloads: p.reloads}
@@ -172,6 +187,9 @@ export class HaproxySupervisor {
     const o = this.opts
     const args = ['-W', '-S', `${o.masterSocket},mode,600`, '-f', o.configFile, '-p', o.pidFile]
     const env = {...withoutCredentials(process.env), ...o.env, ...(o.mlbPidFile ? {MLB_PID_FILE: o.mlbPidFile} : {})}
+    // A master an earlier mlb left answers on the socket path until ours binds it: its `show proc`
+    // must not pass for ours starting (the daemon soft-stops it once ours serves).
+    const previousPid = await pidIn(o.pidFile)
     const child = spawn(o.haproxyBin ?? 'haproxy', args, {stdio: ['ignore', 'pipe', 'pipe'], env})
     this.child = child
     this.startedAt = o.clock.monotonic()
@@ -201,7 +219,8 @@ export class HaproxySupervisor {
         if (child.exitCode !== null || child.signalCode !== null || spawnError !== undefined) return 'exited' as const
         try {
           const t = await showProc(o.masterSocket, {clock: o.clock, timeoutMs: 1000})
-          return t.workers.length > 0 ? t : undefined
+          const previous = t.master.pid === previousPid && t.master.pid !== child.pid
+          return t.workers.length > 0 && !previous ? t : undefined
         } catch {
           return undefined
         }
@@ -268,8 +287,7 @@ export class HaproxySupervisor {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
     const clock = this.opts.clock
     const exited = this.exited
-    const steps: [NodeJS.Signals, number][] = [['SIGUSR1', this.opts.softStopMs ?? 10_000], ['SIGTERM', 5000], ['SIGKILL', 5000]]
-    for (const [sig, waitMs] of steps) {
+    for (const [sig, waitMs] of stopSteps(this.opts.softStopMs)) {
       child.kill(sig)
       const timer = new AbortController()
       const gone = await Promise.race([exited.then(() => true), clock.sleep(waitMs, timer.signal).then(() => false, () => false)])

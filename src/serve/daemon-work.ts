@@ -4,12 +4,18 @@
  * units by bisection and serve the others) and a reload of the config in place (SIGUSR1).
  * Every outcome is logged here, one line each, and counted in the metrics; a failure to reach
  * Marathon throws before anything is written, so the running config is kept (spec §6.3).
+ * "Refused" covers `haproxy -c` and a new `bind` address that cannot be bound (binds.ts), which
+ * `haproxy -c` accepts but the reload would fail on.
  */
+import {createServer} from 'node:net'
+
 import type {Clock} from '../clock.js'
 import {generateConfig, GenerateMemo, type GeneratedConfig, type GenerateOptions} from '../generate.js'
 import {formatCheckMessages} from '../haproxy/check-output.js'
 import {findInvalidUnits, type BisectResult} from '../haproxy/bisect.js'
+import {firstUnbindable, isBindRefusal, type BindAddress, type BindRefusal, type TrialBind} from '../haproxy/binds.js'
 import {deployConfig, reloadCurrentConfig, type DeployOptions, type DeployResult} from '../haproxy/deploy.js'
+import {readTextOrUndefined} from '../haproxy/files.js'
 import {checkCandidate, type ConfigFiles} from '../haproxy/stage.js'
 import type {Logger} from '../log.js'
 import type {Metrics} from '../metrics.js'
@@ -33,6 +39,8 @@ export interface DaemonWorkDeps {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly clock: Clock
+  /** How a new bind address is tried (default {@link listenOnce}; tests pass a fake). */
+  readonly tryBind?: TrialBind
 }
 
 /** The daemon's work, plus what it last excluded. */
@@ -41,11 +49,32 @@ export interface DaemonWork {
   resync(): Promise<DeployResult | undefined>
   /** SIGUSR1: validate and reload the config in place. */
   reload(): Promise<DeployResult>
-  /** App ids excluded by the last bisection, with the error that excluded each. */
+  /** App ids excluded by the last bisection, with the reason that excluded each. */
   excluded(): ReadonlyMap<string, string | undefined>
 }
 
 const filesOf = (g: GeneratedConfig): ConfigFiles => ({config: g.config, domainMap: g.domainMap, appMap: g.appMap})
+
+/** Listens on `address` and closes at once: the real {@link TrialBind}. */
+export function listenOnce(address: BindAddress): Promise<BindRefusal | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    // Another error (no IPv6 on the host…) says nothing about a conflict: HAProxy will tell.
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(isBindRefusal(err.code) ? err.code : undefined))
+    server.listen({host: address.host, port: address.port}, () => server.close(() => resolve(undefined)))
+  })
+}
+
+const invalidConfig = (alerts: string | undefined): string => `invalid HAProxy configuration: ${alerts ?? 'haproxy -c failed'}`
+
+/** The result of a deployment stopped before staging because a new bind cannot be bound. */
+function bindRefused(reason: string, durationMs: number): DeployResult {
+  return {
+    changed: true, valid: false, written: false, reloaded: false, serverStateSaved: false,
+    durations: {validateMs: durationMs, writeMs: 0, reloadMs: 0, totalMs: durationMs},
+    errors: [`configuration kept out of HAProxy: ${reason}`], warnings: [],
+  }
+}
 
 /** Logs a deployment's outcome, one line, and records reloads in the metrics. */
 export function reportDeploy(r: DeployResult, logger: Logger, metrics: Metrics): void {
@@ -75,6 +104,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
   let excluded = new Map<string, string | undefined>()
   let excludedUnits = new Set<string>()
   const {logger, metrics} = deps
+  const tryBind = deps.tryBind ?? listenOnce
 
   const remember = (observed: Iterable<readonly [string, boolean]>): void => {
     for (const [task, alive] of observed) {
@@ -94,7 +124,8 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
     metrics.setExcludedApps([...excluded.keys()])
   }
 
-  const bisect = async (marathon: unknown, fullSetError: string | undefined): Promise<void> => {
+  // `running` is the deployed config: its binds are the running HAProxy's, not tried again.
+  const bisect = async (marathon: unknown, running: string | undefined, fullSetError: string): Promise<void> => {
     const t0 = deps.clock.monotonic()
     const units = appUnits(marathon)
     const hostIps = await deps.resolver.resolveAll(hostsToResolve(marathon))
@@ -104,10 +135,13 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
     let checks = 0
     const check = async (subset: readonly AppUnit[]): Promise<{valid: boolean; error?: string}> => {
       checks++
-      const c = await checkCandidate(filesOf(render(subset)), opts.layout, {...opts.validate, clock: deps.clock})
-      return c.error === undefined ? {valid: c.valid} : {valid: c.valid, error: c.error}
+      const g = render(subset)
+      const c = await checkCandidate(filesOf(g), opts.layout, {...opts.validate, clock: deps.clock})
+      if (!c.valid) return {valid: false, error: invalidConfig(c.error)}
+      const refused = await firstUnbindable(g.config, running, tryBind)
+      return refused === undefined ? {valid: true} : {valid: false, error: refused}
     }
-    const outcome = (await withoutPreviouslyExcluded(units, check)) ?? (await findInvalidUnits(units, check, {knownInvalid: true, ...(fullSetError === undefined ? {} : {fullSetError})}))
+    const outcome = (await withoutPreviouslyExcluded(units, check)) ?? (await findInvalidUnits(units, check, {knownInvalid: true, fullSetError}))
     const ms = Math.round(deps.clock.monotonic() - t0)
     logger.info('bisection done', {units: units.length, excluded: outcome.invalid.length, validations: checks + 1, durationMs: ms})
     if (outcome.valid.length === 0) {
@@ -115,7 +149,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
       return
     }
     for (const bad of outcome.invalid) {
-      for (const id of bad.unit.appIds) logger.error(`excluded app ${id}: invalid HAProxy configuration: ${bad.error ?? 'haproxy -c failed'}`, {appId: id})
+      for (const id of bad.unit.appIds) logger.error(`excluded app ${id}: ${bad.error ?? invalidConfig(undefined)}`, {appId: id})
     }
     setExcluded(outcome.invalid)
     // The chosen subset was just validated as a whole: deploy it without a second `haproxy -c`.
@@ -142,8 +176,13 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
         options: deps.options, logger, healthMemory: health, memo, generate: generateConfig,
       })
       remember(full.healthObservations)
-      const result = await deployConfig(filesOf(full), deps.deployOptions())
-      if (result.validation?.valid !== false) {
+      const opts = deps.deployOptions()
+      // --skip-validation skips the bind check too: both only protect the reload.
+      const t0 = deps.clock.monotonic()
+      const running = opts.skipValidation ? undefined : await readTextOrUndefined(opts.layout.configFile)
+      const unbindable = opts.skipValidation ? undefined : await firstUnbindable(full.config, running, tryBind)
+      const result = unbindable === undefined ? await deployConfig(filesOf(full), opts) : bindRefused(unbindable, deps.clock.monotonic() - t0)
+      if (result.validation?.valid !== false && unbindable === undefined) {
         reportDeploy(result, logger, metrics)
         if (result.valid && excluded.size > 0) setExcluded([])
         return result
@@ -154,7 +193,8 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
         logger.error('keeping the running configuration (--skip-config-cleanup: no app is excluded)')
         return result
       }
-      await bisect(marathon, result.validation.errors.length > 0 ? formatCheckMessages(result.validation.errors) : undefined)
+      const alerts = result.validation !== undefined && result.validation.errors.length > 0 ? formatCheckMessages(result.validation.errors) : undefined
+      await bisect(marathon, running, unbindable ?? invalidConfig(alerts))
       return result
     },
     reload: async () => {

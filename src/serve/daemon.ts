@@ -6,7 +6,7 @@
  */
 import {existsSync} from 'node:fs'
 import {mkdir, readFile, unlink, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {dirname, resolve} from 'node:path'
 
 import {systemClock, type Clock} from '../clock.js'
 import {errorMessage} from '../errors.js'
@@ -22,6 +22,7 @@ import {Metrics, startMetricsServer, type MetricsServer} from '../metrics.js'
 import {loadTemplateSet} from '../templates/load.js'
 import {baseDeployOptions, commandReloader, haproxyPaths, runtimeFastPath, startSupervised, templateGlobalsFor} from './daemon-haproxy.js'
 import {createDaemonWork, type DaemonWork} from './daemon-work.js'
+import {claimInstance, stopOrphanMaster} from './instance.js'
 import type {ServeOptions} from './options.js'
 import type {SchedulerTiming} from './scheduler.js'
 import {Watcher, type WatchSource} from './watch.js'
@@ -119,6 +120,12 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   const cleanup = async (): Promise<void> => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => logger.error('shutdown step failed', {error: errorMessage(err)}))
   }
+  // Before anything is written: a running mlb's files are not ours to take (instance.ts).
+  const supervised = options.command === undefined
+  const orphan = await claimInstance({
+    pidFile: d.pidFile,
+    haproxy: supervised ? {masterSocket: resolve(config.cwd, paths.masterSocket), pidFile: resolve(config.cwd, paths.pidFile)} : undefined,
+  }, logger)
   try {
     await writePidFile(d.pidFile)
     cleanups.push(() => removePidFile(d.pidFile))
@@ -150,12 +157,16 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     })
     await firstDeploy(work, paths.configFile, config, clock)
     let supervisor: HaproxySupervisor | undefined
+    let orphanStopped: Promise<void> | undefined
     if (deployOptions.reloader === undefined) {
       const started = await startSupervised({
         options, paths, mlbPidFile: d.pidFile, clock, logger, metrics, ...(config.softStopMs === undefined ? {} : {softStopMs: config.softStopMs}),
       })
       supervisor = started.supervisor
-      cleanups.push(() => started.supervisor.stop())
+      // Both masters stop together: a stop must not wait out one soft-stop bound, then the other.
+      cleanups.push(async () => void (await Promise.all([started.supervisor.stop(), orphanStopped])))
+      // Ours serves now: the master an earlier mlb left would keep answering with its stale config.
+      if (orphan !== undefined) orphanStopped = stopOrphanMaster(orphan, {clock, logger, softStopMs: config.softStopMs})
       const runtime = runtimeFastPath(options, deployOptions, paths.masterSocket, logger)
       if (runtime !== undefined) cleanups.push(() => runtime.stop())
       deployOptions = {...deployOptions, reloader: started.reloader satisfies Reloader, runtime}

@@ -48,7 +48,7 @@ describe('mlb serve daemon: task churn through the runtime API', () => {
   const backend = (): string => `web_${servicePort()}`
 
   beforeAll(async () => {
-    sim = await startSimulator({servicePorts: {min: 21100, max: 21199}, taskPorts: {min: 22200, max: 22399}, heartbeatMs: 1000})
+    sim = await startSimulator({servicePorts: {min: 21600, max: 21699}, taskPorts: {min: 24000, max: 24199}, heartbeatMs: 1000})
     t = await startTestDaemon({marathon: [sim.url]})
     // No Marathon health check: on a loaded machine health results arrive late or flap, and a
     // task's health decides whether it (and, with its last task, the app) is in the config at
@@ -137,7 +137,7 @@ describe('mlb serve daemon: --no-runtime-api', () => {
   let t: TestDaemon
 
   beforeAll(async () => {
-    sim = await startSimulator({servicePorts: {min: 21200, max: 21299}, taskPorts: {min: 22400, max: 22599}, heartbeatMs: 1000})
+    sim = await startSimulator({servicePorts: {min: 21700, max: 21799}, taskPorts: {min: 24200, max: 24399}, heartbeatMs: 1000})
     t = await startTestDaemon({marathon: [sim.url], args: ['--no-runtime-api']})
   }, 30_000)
 

@@ -23,7 +23,7 @@ const held: Socket[] = []
 let silentUrl = ''
 
 beforeAll(async () => {
-  bed = await startBed({lbs: 0, taskPorts: {min: 30400, max: 30449}})
+  bed = await startBed({lbs: 0, taskPorts: {min: 30600, max: 30649}})
   silent = createServer((socket) => void held.push(socket))
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
   const address = silent.address()
