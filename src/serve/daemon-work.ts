@@ -124,6 +124,24 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
     metrics.setExcludedApps([...excluded.keys()])
   }
 
+  // The text of the configuration file as mlb last left it (what HAProxy was reloaded with), so
+  // a resync does not read the whole file back only to compare its binds: read once, at the first
+  // resync, then kept up to date by every deploy.
+  let deployed: string | undefined
+  let deployedKnown = false
+  const runningConfig = async (file: string): Promise<string | undefined> => {
+    if (!deployedKnown) {
+      deployed = await readTextOrUndefined(file)
+      deployedKnown = true
+    }
+    return deployed
+  }
+  const deploy = async (files: ConfigFiles, opts: DeployOptions): Promise<DeployResult> => {
+    const r = await deployConfig(files, opts)
+    if (r.written) deployed = files.config
+    return r
+  }
+
   // `running` is the deployed config: its binds are the running HAProxy's, not tried again.
   const bisect = async (marathon: unknown, running: string | undefined, fullSetError: string): Promise<void> => {
     const t0 = deps.clock.monotonic()
@@ -153,7 +171,7 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
     }
     setExcluded(outcome.invalid)
     // The chosen subset was just validated as a whole: deploy it without a second `haproxy -c`.
-    reportDeploy(await deployConfig(filesOf(render(outcome.valid)), {...opts, skipValidation: true}), logger, metrics)
+    reportDeploy(await deploy(filesOf(render(outcome.valid)), {...opts, skipValidation: true}), logger, metrics)
   }
 
   // The units excluded last time are usually still bad: one check confirms it without a bisection.
@@ -179,9 +197,9 @@ export function createDaemonWork(deps: DaemonWorkDeps): DaemonWork {
       const opts = deps.deployOptions()
       // --skip-validation skips the bind check too: both only protect the reload.
       const t0 = deps.clock.monotonic()
-      const running = opts.skipValidation ? undefined : await readTextOrUndefined(opts.layout.configFile)
+      const running = opts.skipValidation ? undefined : await runningConfig(opts.layout.configFile)
       const unbindable = opts.skipValidation ? undefined : await firstUnbindable(full.config, running, tryBind)
-      const result = unbindable === undefined ? await deployConfig(filesOf(full), opts) : bindRefused(unbindable, deps.clock.monotonic() - t0)
+      const result = unbindable === undefined ? await deploy(filesOf(full), opts) : bindRefused(unbindable, deps.clock.monotonic() - t0)
       if (result.validation?.valid !== false && unbindable === undefined) {
         reportDeploy(result, logger, metrics)
         if (result.valid && excluded.size > 0) setExcluded([])
