@@ -12,13 +12,20 @@ export function redactUrl(url: string): string {
     u.password = ''
     return u.toString()
   } catch {
-    // Not a URL, often because of the password itself (a `/` or a space in it, or no scheme):
-    // everything before the last `@` may be user info, so none of it is shown.
-    const at = url.lastIndexOf('@')
-    if (at < 0) return url
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? ''
-    return `${scheme}***@${url.slice(at + 1)}`
+    return withoutUserInfo(url)
   }
+}
+
+/**
+ * A text that is not a parsable URL, often because of the password itself (a `/` or a space in
+ * it, or no scheme): everything before the last `@` may be user info, so none of it is shown
+ * (`http://u:pa/ss@h` → `http://***@h`). Text without `@` is returned unchanged.
+ */
+export function withoutUserInfo(text: string): string {
+  const at = text.lastIndexOf('@')
+  if (at < 0) return text
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''
+  return `${scheme}***@${text.slice(at + 1)}`
 }
 
 /** `text` with every occurrence of each secret replaced by `***`. */

@@ -11,12 +11,12 @@
  * old connections finish, bounded by `hard-stop-after`) and escalates to SIGTERM, then SIGKILL.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {readFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 import type {Clock} from '../clock.js'
 import {withoutCredentials} from '../credential-env.js'
 import {HaproxyError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
+import {readPidFile} from '../pid-file.js'
 import {showProc} from './master.js'
 import type {ProcEntry, ProcTable} from './proc.js'
 import {waitFor} from './wait.js'
@@ -88,12 +88,6 @@ const DEFAULT_RESTART: RestartPolicy = {initialDelayMs: 500, maxDelayMs: 30_000,
  */
 export function stopSteps(softStopMs = 10_000): ReadonlyArray<readonly [NodeJS.Signals, number]> {
   return [['SIGUSR1', softStopMs], ['SIGTERM', 5000], ['SIGKILL', 5000]]
-}
-
-/** The pid in HAProxy's pid file, if it holds one. */
-async function pidIn(pidFile: string): Promise<number | undefined> {
-  const n = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim())
-  return Number.isInteger(n) && n > 0 ? n : undefined
 }
 
 function workerInfo(p: ProcEntry): WorkerInfo {
@@ -189,7 +183,7 @@ export class HaproxySupervisor {
     const env = {...withoutCredentials(process.env), ...o.env, ...(o.mlbPidFile ? {MLB_PID_FILE: o.mlbPidFile} : {})}
     // A master an earlier mlb left answers on the socket path until ours binds it: its `show proc`
     // must not pass for ours starting (the daemon soft-stops it once ours serves).
-    const previousPid = await pidIn(o.pidFile)
+    const previousPid = await readPidFile(o.pidFile)
     const child = spawn(o.haproxyBin ?? 'haproxy', args, {stdio: ['ignore', 'pipe', 'pipe'], env})
     this.child = child
     this.startedAt = o.clock.monotonic()

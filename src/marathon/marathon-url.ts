@@ -5,6 +5,7 @@
  * error: it is split off here, once, for the REST client and the event stream.
  */
 import {MarathonError} from '../errors.js'
+import {withoutUserInfo} from '../redact.js'
 import {BasicAuth} from './auth.js'
 
 /** A Marathon base URL without user info and without a trailing `/`, and that user info. */
@@ -44,9 +45,8 @@ function unquote(s: string): string {
  * the last `@` goes, and a `host:` followed by something that is no port number is cut there.
  */
 function shown(raw: string): string {
+  if (raw.includes('@')) return withoutUserInfo(raw)
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? ''
-  const at = raw.lastIndexOf('@')
-  if (at >= 0) return `${scheme}***@${raw.slice(at + 1)}`
   const colon = raw.indexOf(':', scheme.length)
   const end = raw.indexOf('/', scheme.length)
   const port = colon < 0 ? '' : raw.slice(colon + 1, end < 0 ? undefined : end)

@@ -5,7 +5,7 @@
  * {@link Daemon.resync}, SIGUSR1 to {@link Daemon.reload} and SIGTERM/SIGINT to {@link Daemon.stop}.
  */
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, unlink, writeFile} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 import {systemClock, type Clock} from '../clock.js'
@@ -19,6 +19,7 @@ import {HostResolver, systemLookup} from '../marathon/dns.js'
 import {reusingLbApps} from '../marathon/lb-fields.js'
 import {backoffWithMax} from '../marathon/event-backoff.js'
 import {Metrics, startMetricsServer, type MetricsServer} from '../metrics.js'
+import {removeOwnPidFile, writePidFile} from '../pid-file.js'
 import {loadTemplateSet} from '../templates/load.js'
 import {baseDeployOptions, commandReloader, haproxyPaths, runtimeFastPath, startSupervised, templateGlobalsFor} from './daemon-haproxy.js'
 import {createDaemonWork, type DaemonWork} from './daemon-work.js'
@@ -70,17 +71,6 @@ export interface Daemon {
 
 const FIRST_RESYNC_RETRY_MS = 2000
 
-async function writePidFile(path: string): Promise<void> {
-  await mkdir(dirname(path), {recursive: true})
-  await writeFile(path, `${process.pid}\n`)
-}
-
-async function removePidFile(path: string): Promise<void> {
-  // Only our own: a newer mlb may have taken the file over.
-  const text = await readFile(path, 'utf8').catch(() => '')
-  if (text.trim() === String(process.pid)) await unlink(path).catch(() => undefined)
-}
-
 /**
  * Resyncs until a configuration is on disk: a Marathon that is down at start-up is retried, and
  * a config left by a previous run is good enough to start HAProxy with.
@@ -128,7 +118,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   }, logger)
   try {
     await writePidFile(d.pidFile)
-    cleanups.push(() => removePidFile(d.pidFile))
+    cleanups.push(() => removeOwnPidFile(d.pidFile))
     for (const dir of [d.haproxyRunDir, d.haproxyStateDir, dirname(paths.configFile)]) await mkdir(dir, {recursive: true})
     const templates = loadTemplateSet({env: config.env, cwd: config.cwd, globals: templateGlobalsFor(d)})
     const auth = await authFromFlags(options.auth, {caCertPath: options.caCertPath, logger})

@@ -16,6 +16,7 @@ import type {Clock} from '../clock.js'
 import {MlbError} from '../errors.js'
 import {stopSteps} from '../haproxy/supervisor.js'
 import type {Logger} from '../log.js'
+import {readPidFile} from '../pid-file.js'
 
 /** A live process as /proc shows it. */
 export interface ProcInfo {
@@ -43,13 +44,6 @@ export type PreviousMaster =
   | {readonly kind: 'orphan'; readonly pid: number; readonly startTime: string}
   | {readonly kind: 'owned'; readonly pid: number; readonly owner: number}
   | {readonly kind: 'unidentified'; readonly pid: number; readonly reason: string}
-
-/** A pid file's pid: one positive decimal number (whitespace around it allowed), else undefined. */
-export function parsePid(text: string): number | undefined {
-  const m = /^\s*(\d{1,10})\s*$/.exec(text)
-  const pid = m === null ? 0 : Number(m[1])
-  return pid > 0 ? pid : undefined
-}
 
 /** /proc/<pid>/cmdline (or environ) → its NUL-separated entries; a process title leaves NUL padding. */
 export function parseNulList(raw: string): string[] {
@@ -142,10 +136,6 @@ export async function readProcess(pid: number, withEnv = false): Promise<ProcInf
   ])
   const env = environ === undefined ? undefined : new Map(parseNulList(environ).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
   return {pid, ppid: stat.ppid, startTime: stat.startTime, argv: parseNulList(cmdline), exe, cwd, env}
-}
-
-async function readPidFile(path: string): Promise<number | undefined> {
-  return parsePid(await readFile(path, 'utf8').catch(() => ''))
 }
 
 /** The pid of another live `mlb serve` that `pidFile` names, if any (a stale file gives undefined). */

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {classifyMaster, isHaproxy, isMlbServe, masterFilesOf, parseNulList, parsePid, parseStat, type MasterFiles, type PreviousMaster, type ProcInfo} from '../../src/serve/instance.js'
+import {parsePid} from '../../src/pid-file.js'
+import {classifyMaster, isHaproxy, isMlbServe, masterFilesOf, parseNulList, parseStat, type MasterFiles, type PreviousMaster, type ProcInfo} from '../../src/serve/instance.js'
 
 const FILES: MasterFiles = {masterSocket: '/run/h/master.sock', pidFile: '/run/h/haproxy.pid'}
 const MASTER_ARGV = ['haproxy', '-W', '-S', '/run/h/master.sock,mode,600', '-f', '/etc/haproxy.cfg', '-p', '/run/h/haproxy.pid']
