@@ -9,14 +9,11 @@
  */
 import {systemClock, type Clock} from '../clock.js'
 import {errorMessage} from '../errors.js'
-import {requestReload, showProc} from './master.js'
+import {requestReload, showProc, showProcSettled} from './master.js'
 import {judgeReload, type ProcTable} from './proc.js'
 import {runProcess} from './run-process.js'
 import {shlexSplit} from './shlex.js'
-import {waitFor} from './wait.js'
 
-/** How long the master CLI may be unreachable before a reload (a re-exec takes ~0.1 s). */
-const BASELINE_WAIT_MS = 3000
 
 /** Outcome of one reload. */
 export interface ReloadResult {
@@ -97,22 +94,8 @@ function procVerdict(masterSocket: string, clock: Clock): {baseline(): Promise<v
   let before: ProcTable | undefined
   return {
     baseline: async () => {
-      // Right after a previous reload the master may still be re-executing and not listening:
-      // retry briefly before declaring the master CLI unavailable.
-      let lastError: unknown
-      const table = await waitFor(
-        async () => {
-          try {
-            return await showProc(masterSocket, {clock, timeoutMs: 2000})
-          } catch (err) {
-            lastError = err
-            return undefined
-          }
-        },
-        {clock, timeoutMs: BASELINE_WAIT_MS, intervalMs: 50},
-      )
-      if (table === undefined) throw lastError
-      before = table
+      // Right after a previous reload the master may still be re-executing and not listening.
+      before = await showProcSettled(masterSocket, {clock})
     },
     verdict: async () => {
       if (before === undefined) return 'pending'

@@ -17,7 +17,7 @@ import {withoutCredentials} from '../credential-env.js'
 import {HaproxyError, errorMessage} from '../errors.js'
 import type {Logger} from '../log.js'
 import {readPidFile} from '../pid-file.js'
-import {showProc} from './master.js'
+import {showProc, showProcSettled} from './master.js'
 import type {ProcEntry, ProcTable} from './proc.js'
 import {waitFor} from './wait.js'
 import {OldWorkerTracker, type DrainingWorker} from './old-workers.js'
@@ -252,7 +252,8 @@ export class HaproxySupervisor {
 
   /** Master, workers and old workers with their ages, from `show proc`. */
   async status(): Promise<HaproxyStatus> {
-    return this.statusOf(await showProc(this.opts.masterSocket, {clock: this.opts.clock}))
+    // Asked during a reload (the master re-executing), it waits for the master instead of failing.
+    return this.statusOf(await showProcSettled(this.opts.masterSocket, {clock: this.opts.clock}))
   }
 
   private statusOf(t: ProcTable): HaproxyStatus {

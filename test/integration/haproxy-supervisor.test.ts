@@ -3,6 +3,7 @@ import {writeFile} from 'node:fs/promises'
 import {afterEach, describe, expect, it} from 'vitest'
 import {systemClock} from '../../src/clock.js'
 import {MemoryLogger} from '../../src/log.js'
+import {requestReload} from '../../src/haproxy/master.js'
 import {HaproxySupervisor} from '../../src/haproxy/supervisor.js'
 import {waitFor} from '../../src/haproxy/wait.js'
 import {freePort, makeHaproxyPaths, startTestHaproxy, headFor, type TestHaproxy} from '../haproxy-harness.js'
@@ -51,6 +52,19 @@ describe('HaproxySupervisor (real HAProxy, master-worker)', () => {
         else process.env[k] = v
       }
     }
+  })
+
+  it('status() asked while the master re-executes waits for it instead of failing', async () => {
+    const h = await startTestHaproxy()
+    started.push(h)
+    const before = await h.supervisor.status()
+    // The master closes this connection as it re-executes; its CLI socket then refuses
+    // connections for 35-75 ms here, until it has read the configuration again (CI once asked
+    // for a status in that window and failed).
+    await requestReload(h.masterSocket)
+    const during = await h.supervisor.status()
+    expect(during.masterPid).toBe(before.masterPid)
+    expect(during.reloads).toBe(before.reloads + 1)
   })
 
   it('restarts a master killed with SIGKILL, with a new master and worker', async () => {
