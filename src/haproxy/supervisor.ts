@@ -129,7 +129,7 @@ export class HaproxySupervisor {
   /** Starts HAProxy and resolves once the master CLI reports a worker; throws HaproxyError. */
   async start(): Promise<ProcTable> {
     this.stopping = false
-    if (this.masterPid !== undefined) return showProc(this.opts.masterSocket, {clock: this.opts.clock})
+    if (this.masterPid !== undefined) return showProcSettled(this.opts.masterSocket, {clock: this.opts.clock})
     const table = await this.spawnMaster()
     this.supervising = true
     this.armWatch()
