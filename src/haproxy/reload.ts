@@ -14,7 +14,6 @@ import {judgeReload, type ProcTable} from './proc.js'
 import {runProcess} from './run-process.js'
 import {shlexSplit} from './shlex.js'
 
-
 /** Outcome of one reload. */
 export interface ReloadResult {
   readonly ok: boolean

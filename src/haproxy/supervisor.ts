@@ -252,8 +252,10 @@ export class HaproxySupervisor {
 
   /** Master, workers and old workers with their ages, from `show proc`. */
   async status(): Promise<HaproxyStatus> {
-    // Asked during a reload (the master re-executing), it waits for the master instead of failing.
-    return this.statusOf(await showProcSettled(this.opts.masterSocket, {clock: this.opts.clock}))
+    // Asked during a reload (the master re-executing), it waits for the master instead of
+    // failing; with no master running (stopped, or waiting to restart) it fails at once.
+    const read = this.masterPid === undefined ? showProc : showProcSettled
+    return this.statusOf(await read(this.opts.masterSocket, {clock: this.opts.clock}))
   }
 
   private statusOf(t: ProcTable): HaproxyStatus {
