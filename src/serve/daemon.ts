@@ -112,10 +112,11 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
   }
   // Before anything is written: a running mlb's files are not ours to take (instance.ts).
   const supervised = options.command === undefined
-  const orphan = await claimInstance({
+  const {lock, orphan} = await claimInstance({
     pidFile: d.pidFile,
     haproxy: supervised ? {masterSocket: resolve(config.cwd, paths.masterSocket), pidFile: resolve(config.cwd, paths.pidFile)} : undefined,
   }, logger)
+  cleanups.push(() => lock.release())
   try {
     await writePidFile(d.pidFile)
     cleanups.push(() => removeOwnPidFile(d.pidFile))

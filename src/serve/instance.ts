@@ -10,13 +10,14 @@
  * readers at the bottom do the I/O. A process that cannot be positively identified is left alone.
  */
 import {readFile, readlink} from 'node:fs/promises'
-import {isAbsolute, resolve} from 'node:path'
+import {dirname, isAbsolute, resolve} from 'node:path'
 
 import type {Clock} from '../clock.js'
 import {MlbError} from '../errors.js'
 import {stopSteps} from '../haproxy/supervisor.js'
 import type {Logger} from '../log.js'
 import {readPidFile} from '../pid-file.js'
+import {acquireInstanceLock, type InstanceLock} from './instance-lock.js'
 
 /** A live process as /proc shows it. */
 export interface ProcInfo {
@@ -165,15 +166,44 @@ export interface InstanceFiles {
   readonly haproxy: MasterFiles | undefined
 }
 
+/** What {@link claimInstance} holds and found. */
+export interface ClaimedInstance {
+  /** Held for the daemon's life: a second daemon starting meanwhile is refused (instance-lock.ts). */
+  readonly lock: InstanceLock
+  /** The HAProxy master an earlier mlb left, if any. */
+  readonly orphan: Extract<PreviousMaster, {kind: 'orphan'}> | undefined
+}
+
 /**
- * Refuses to start (MlbError, exit 1) next to a running mlb: one named by our pid file, or one
- * still running the run dir's HAProxy. Returns the HAProxy master an earlier mlb left, if any.
+ * Refuses to start (MlbError, exit 1) next to a running or starting mlb: one that holds our pid
+ * file or run dir (the lock), one named by our pid file, or one still running the run dir's
+ * HAProxy. Otherwise holds the lock and returns the HAProxy master an earlier mlb left, if any.
  */
-export async function claimInstance(files: InstanceFiles, logger: Logger): Promise<Extract<PreviousMaster, {kind: 'orphan'}> | undefined> {
-  const running = await runningMlb(files.pidFile)
-  if (running !== undefined) {
-    throw new MlbError(`mlb serve is already running with pid file ${files.pidFile} (pid ${running}); stop it first or give another --pid-file`, {code: 'MLB_ERR_RUNNING'})
+export async function claimInstance(files: InstanceFiles, logger: Logger): Promise<ClaimedInstance> {
+  const runDir = files.haproxy === undefined ? undefined : dirname(files.haproxy.pidFile)
+  const locked = await acquireInstanceLock([{kind: 'pid-file', path: resolve(files.pidFile)}, ...(runDir === undefined ? [] : [{kind: 'run-dir' as const, path: runDir}])])
+  if ('taken' in locked) {
+    const running = await runningMlb(files.pidFile)
+    if (locked.taken.kind === 'pid-file' || running !== undefined) throw alreadyRunning(files.pidFile, running)
+    throw new MlbError(`another mlb serve uses the HAProxy run dir ${locked.taken.path}; stop it first or give another --haproxy-run-dir`, {code: 'MLB_ERR_RUNNING'})
   }
+  try {
+    return {lock: locked.lock, orphan: await previousInstance(files, logger)}
+  } catch (err) {
+    await locked.lock.release()
+    throw err
+  }
+}
+
+function alreadyRunning(pidFile: string, pid: number | undefined): MlbError {
+  const what = pid === undefined ? `another mlb serve is starting with pid file ${pidFile}` : `mlb serve is already running with pid file ${pidFile} (pid ${pid})`
+  return new MlbError(`${what}; stop it first or give another --pid-file`, {code: 'MLB_ERR_RUNNING'})
+}
+
+/** The checks behind the lock, through the files: a live mlb, or the HAProxy master of the run dir. */
+async function previousInstance(files: InstanceFiles, logger: Logger): Promise<Extract<PreviousMaster, {kind: 'orphan'}> | undefined> {
+  const running = await runningMlb(files.pidFile)
+  if (running !== undefined) throw alreadyRunning(files.pidFile, running)
   if (files.haproxy === undefined) return undefined
   const previous = await previousMaster(files.haproxy)
   switch (previous.kind) {

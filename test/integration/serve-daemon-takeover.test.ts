@@ -4,6 +4,7 @@
  * keeps serving; after `kill -9` of mlb, the next daemon soft-stops the HAProxy master left
  * running once its own HAProxy serves, so a vhost only in the new config answers every request
  * (two masters would share the port through SO_REUSEPORT and the old one answer 503).
+ * Two daemons started at the same instant: one runs, the other is refused (the start-up lock).
  * Needs `npm run build`.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -223,4 +224,25 @@ describe('mlb serve (built CLI): one daemon per pid file and run dir', () => {
     await until(() => next.lines.filter((l) => l.msg === 'reloaded HAProxy').length > reloads, 10_000, 'reload after the takeover')
     await haproxyOf()
   }, 90_000)
+
+  it('(d) of two daemons started at the same instant, one runs and the other is refused before it writes anything', async () => {
+    for (const m of started) {
+      if (m.child.exitCode !== null || m.child.signalCode !== null) continue
+      m.child.kill('SIGTERM')
+      await m.exited
+    }
+    const pair = [startMlb(), startMlb()]
+    const outcome = (m: Mlb): Promise<string> => until(() => m.lines.some((l) => l.msg === 'mlb serve is running') || m.child.exitCode !== null, 30_000, 'running or refused')
+      .then(() => (m.child.exitCode === null ? 'running' : `exit ${m.child.exitCode}`))
+    const outcomes = await Promise.all(pair.map(outcome))
+    expect([...outcomes].sort(), pair.map((m) => m.stderr).join('\n---\n')).toEqual(['exit 1', 'running'])
+    const winner = pair[outcomes.indexOf('running')]!
+    const loser = pair[outcomes.indexOf('exit 1')]!
+    // The refusal names the pid file; the pid when the winner had written it by then.
+    expect(loser.stderr).toMatch(new RegExp(`mlb serve: error: (another mlb serve is starting with pid file ${pidFile()}|mlb serve is already running with pid file ${pidFile()} \\(pid ${winner.child.pid}\\));`))
+    expect(loser.stderr.trim().split('\n').every((l) => /already running with pid file|another mlb serve is starting/.test(l)), loser.stderr).toBe(true)
+    expect((await readFile(pidFile(), 'utf8')).trim()).toBe(String(winner.child.pid))
+    expect(await haproxyOf()).toHaveLength(2) // one master, one worker
+    expect((await get(http, '/', 'web.test')).status).toBe(200)
+  }, 60_000)
 })
