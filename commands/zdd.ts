@@ -13,7 +13,7 @@ const USAGE_EXIT = 3
 export default class Zdd extends Command {
   static override summary = 'Zero-downtime blue/green deployment of a Marathon app (zdd.py compatible)'
   static override description =
-    'Deploys the app of --json as a new colour next to the running one and shifts traffic as the load balancers drain the old tasks. Exit codes: 0 ok, 1 declined, 2 unexpected error or failed hook, 3 invalid argument, 4 missing field, 5 load balancer, 6 Marathon, 7 create, 8 delete, 9 scale; 130/143 interrupted (resumable). See docs/zdd.md.'
+    'Deploys the app of --json as a new colour next to the running one and shifts traffic as the load balancers drain the old tasks. Exit codes: 0 ok, 1 declined, 2 unexpected error or failed hook, 3 invalid argument, 4 missing field, 5 load balancer, 6 Marathon, 7 create, 8 delete, 9 scale, 10 --deploy-timeout passed; 130/143 interrupted (resumable). See docs/zdd.md.'
   static override flags = ZDD_FLAGS
 
   async run(): Promise<void> {

@@ -37,6 +37,12 @@ export const ZDD_FLAGS = {
   'linear-increase': Flags.integer({default: 0, min: 0, summary: 'Grow the new app by this many instances per step instead of ~50 %'}),
   resume: Flags.boolean({char: 'r', summary: 'Resume a deployment in progress (two colours exist)'}),
   'max-wait': Flags.integer({char: 'w', default: 300, min: 0, summary: 'Seconds to wait for old tasks to drain before killing merely draining ones', env: 'MLB_ZDD_MAX_WAIT'}),
+  'deploy-timeout': Flags.integer({
+    default: 0,
+    min: 0,
+    summary: "Seconds to wait for each Marathon deployment of the new app (its creation, each scale-up) before stopping with exit 10, everything left as it is; 0 waits without a bound, as zdd.py",
+    env: 'MLB_ZDD_DEPLOY_TIMEOUT',
+  }),
   'new-instances': Flags.integer({char: 'n', default: 0, min: 0, summary: 'Hybrid: run this many new instances alongside the old ones'}),
   'complete-cur': Flags.boolean({char: 'c', summary: "Change a hybrid app entirely to the current (new) app's instances", exclusive: ['complete-prev']}),
   'complete-prev': Flags.boolean({char: 'p', summary: "Change a hybrid app entirely to the previous (old) app's instances", exclusive: ['complete-cur']}),
@@ -63,6 +69,7 @@ export interface ZddFlagValues {
   readonly 'linear-increase': number
   readonly resume: boolean
   readonly 'max-wait': number
+  readonly 'deploy-timeout': number
   readonly 'new-instances': number
   readonly 'complete-cur': boolean
   readonly 'complete-prev': boolean
@@ -78,7 +85,7 @@ export interface ZddFlagValues {
 }
 
 /** mlb's additions to zdd.py's flags: a prefix they share with one of zdd.py's flags means that flag. */
-const ZDD_EXTENSIONS: ReadonlySet<string> = new Set(['output'])
+const ZDD_EXTENSIONS: ReadonlySet<string> = new Set(['output', 'deploy-timeout'])
 
 /**
  * `argv` with long-option prefixes written out: zdd.py (argparse) took `--new 2` or

@@ -139,6 +139,7 @@ function runOptions(flags: ZddFlagValues, appJson: unknown, interactive: boolean
     linearIncrease: flags['linear-increase'],
     stepDelayMs: flags['step-delay'] * 1000,
     maxWaitMs: flags['max-wait'] * 1000,
+    deployTimeoutMs: flags['deploy-timeout'] * 1000,
     completeCur: flags['complete-cur'],
     completePrev: flags['complete-prev'],
     preKillHook: flags['pre-kill-hook'],

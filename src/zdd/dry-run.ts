@@ -19,6 +19,7 @@ export function describeStep(step: Step): string {
     case 'waitLb':
     case 'nextRound':
     case 'stuck':
+    case 'deployTimedOut':
     case 'keepHybrid':
       return step.reason
     case 'kill':
@@ -59,7 +60,8 @@ export function dryRunSteps(prepared: PreparedApp, opts: SwapOptions): string[] 
   const last = prepared.last
   if (last === undefined) return [...steps, 'first deploy of the group: nothing to swap']
   const pxname = groupBackendName(deploymentGroup(app) ?? '', app.labels[LABEL.port0] ?? '')
-  steps.push(`scale ${app.id} through ${projectedSizes(app, last, opts).join(' → ')} as ${last.id}'s tasks drain on every load balancer (backend ${pxname})`)
+  const bound = opts.deployTimeoutMs > 0 ? `; each Marathon deployment of ${app.id} waited for at most ${opts.deployTimeoutMs / 1000}s (--deploy-timeout)` : ''
+  steps.push(`scale ${app.id} through ${projectedSizes(app, last, opts).join(' → ')} as ${last.id}'s tasks drain on every load balancer (backend ${pxname})${bound}`)
   steps.push(`before each kill: ${opts.preKillHook === undefined ? 'no pre-kill hook' : `run the pre-kill hook ${opts.preKillHook}`}; wait at most ${opts.maxWaitMs / 1000}s per drain`)
   if (isHybrid(app, opts)) {
     steps.push(`stop at the hybrid split: ${app.labels[LABEL.newInstances] ?? '0'} new, ${deploymentTarget(last) - Number(app.labels[LABEL.newInstances] ?? 0)} old; keep ${last.id}`)

@@ -31,6 +31,17 @@ export class HookFailedError extends ZddError {
   }
 }
 
+/**
+ * Marathon's deployment of the new app (its creation or a scale-up) did not finish within
+ * --deploy-timeout (exit 10, an mlb extension: zdd.py waited without a bound). Marathon and the
+ * load balancers are left as they are, so `--resume` waits again.
+ */
+export class DeployTimeoutError extends ZddError {
+  constructor(message: string) {
+    super(message, {code: 'MLB_ERR_ZDD_DEPLOY_TIMEOUT', exit: 10})
+  }
+}
+
 /** The run stopped on SIGINT (exit 130) or SIGTERM (exit 143); Marathon is left as it is. */
 export class InterruptedError extends ZddError {
   constructor(message: string, signal: 'SIGINT' | 'SIGTERM', options: {cause?: unknown} = {}) {

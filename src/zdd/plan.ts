@@ -94,10 +94,22 @@ function finish(o: Observed, opts: PlanOptions, timedOut: boolean, why: string):
   return {kind: 'deleteOld', timedOut, reason: `${why}; new app at its target of ${o.newApp.instances}`}
 }
 
+/** --deploy-timeout (when set) has passed since this round first saw the new app deploying. */
+export function isDeployTimeoutPassed(round: RoundState, now: number, deployTimeoutMs: number): boolean {
+  return deployTimeoutMs > 0 && round.deployWaitStartedAt !== undefined && now - round.deployWaitStartedAt >= deployTimeoutMs
+}
+
 /** The next step of the swap loop. */
 export function plan(o: Observed, opts: PlanOptions): Step {
   if (o.round.killed) return scaleOrNextRound(o, opts, 'killed drained tasks')
-  if (isDeploying(o.newApp)) return {kind: 'waitDeployment', reason: `Marathon is still deploying ${o.newApp.id}`}
+  if (isDeploying(o.newApp)) {
+    if (!isDeployTimeoutPassed(o.round, o.now, opts.deployTimeoutMs)) return {kind: 'waitDeployment', reason: `Marathon is still deploying ${o.newApp.id}`}
+    const sizes = `${o.newApp.id} has ${o.newApp.tasks.length} of ${o.newApp.instances} tasks, ${o.oldApp.id} has ${o.oldApp.tasks.length}`
+    return {
+      kind: 'deployTimedOut',
+      reason: `Marathon's deployment of ${o.newApp.id} did not finish within --deploy-timeout of ${opts.deployTimeoutMs / 1000}s (${sizes}); Marathon and the load balancers are left as they are: run the same command with --resume to wait again`,
+    }
+  }
   const lbs = o.lbs
   if (lbs === undefined) return {kind: 'waitLb', wait: 'unavailable', reason: 'load balancers not polled yet'}
   const timedOut = isMaxWaitPassed(o.round, o.now, opts.maxWaitMs)

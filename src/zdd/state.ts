@@ -53,6 +53,8 @@ export type ServerNamer = (app: ZddApp, task: ZddTask) => string | undefined
 export interface RoundState {
   /** Monotonic ms when this round began waiting on the load balancers; undefined = not yet. */
   readonly drainWaitStartedAt: number | undefined
+  /** Monotonic ms when this round first saw Marathon deploying the new app; undefined = not yet. */
+  readonly deployWaitStartedAt: number | undefined
   /** Tasks were killed this round: the next decision is the scale-up of the new app. */
   readonly killed: boolean
   /** The last listener list fetched successfully this round (used when max-wait passes). */
@@ -63,6 +65,8 @@ export interface RoundState {
 export interface PlanOptions {
   /** `--max-wait` in ms. */
   readonly maxWaitMs: number
+  /** `--deploy-timeout` in ms; 0 waits for Marathon's deployment without a bound (zdd.py). */
+  readonly deployTimeoutMs: number
   /** `--linear-increase` (0 = the 50 % schedule). */
   readonly linearIncrease: number
   readonly completeCur: boolean
@@ -94,6 +98,7 @@ export type Step =
   | {readonly kind: 'keepHybrid'; readonly reason: string}
   | {readonly kind: 'nextRound'; readonly reason: string}
   | {readonly kind: 'stuck'; readonly reason: string}
+  | {readonly kind: 'deployTimedOut'; readonly reason: string}
 
 /** A fresh round. */
-export const NEW_ROUND: RoundState = {drainWaitStartedAt: undefined, killed: false, lastListeners: undefined}
+export const NEW_ROUND: RoundState = {drainWaitStartedAt: undefined, deployWaitStartedAt: undefined, killed: false, lastListeners: undefined}

@@ -11,7 +11,7 @@ import {MarathonLbEndpointError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {LABEL, deploymentGroup, isDeploying} from './app.js'
 import {groupBackendName, lbCounts} from './drain.js'
-import {DeclinedError, HookFailedError, stopIfInterrupted, stopSignal} from './errors.js'
+import {DeclinedError, DeployTimeoutError, HookFailedError, stopIfInterrupted, stopSignal} from './errors.js'
 import type {LbCount, Reporter, ZddEvent, ZddEventBody} from './events.js'
 import {hookArgv, runPreKillHook, type HookRunner} from './hook.js'
 import {pollLbs, type LbClient} from './lb.js'
@@ -104,7 +104,8 @@ export async function swap(newId: string, oldId: string, opts: SwapOptions, deps
     const [newApp, oldApp] = await Promise.all([deps.marathon.getApp(newId, deps.signal), deps.marathon.getApp(oldId, deps.signal)])
     await deps.prepareNames([newApp, oldApp])
     let lbs: LbSnapshot | undefined
-    if (!isDeploying(newApp)) {
+    if (isDeploying(newApp)) round = {...round, deployWaitStartedAt: round.deployWaitStartedAt ?? deps.clock.monotonic()}
+    else {
       urls ??= await deps.lbUrls()
       const pxname = groupBackendName(deploymentGroup(newApp) ?? '', newApp.labels[LABEL.port0] ?? '')
       const poll = await pollLbs(urls, deps.lb, pxname, deps.signal)
@@ -154,6 +155,8 @@ export async function swap(newId: string, oldId: string, opts: SwapOptions, deps
         return 'hybrid'
       case 'stuck':
         throw new MarathonLbEndpointError(step.reason)
+      case 'deployTimedOut':
+        throw new DeployTimeoutError(step.reason)
       default:
         assertNever(step)
     }

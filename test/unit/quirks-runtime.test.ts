@@ -179,7 +179,7 @@ describe('§10.45: zdd bounds its requests and applies --marathon-ca-cert', () =
       writeFileSync(json, JSON.stringify({id: '/web', instances: 1, labels: {HAPROXY_DEPLOYMENT_GROUP: 'web', HAPROXY_DEPLOYMENT_ALT_PORT: '10001'}, portDefinitions: [{port: 10000}]}))
       const flags: ZddFlagValues = {
         json, marathon: url, 'marathon-lb': ['http://127.0.0.1:9'], 'dry-run': true, force: false, 'step-delay': 5, 'initial-instances': 1,
-        'linear-increase': 0, resume: false, 'max-wait': 300, 'new-instances': 0, 'complete-cur': false, 'complete-prev': false,
+        'linear-increase': 0, resume: false, 'max-wait': 300, 'deploy-timeout': 0, 'new-instances': 0, 'complete-cur': false, 'complete-prev': false,
         'pre-kill-hook': undefined, output: 'ndjson', 'syslog-socket': '/dev/null', 'log-format': DEFAULT_LOG_FORMAT, 'log-level': 'CRITICAL',
         'marathon-auth-credential-file': undefined, 'auth-credentials': undefined, 'dcos-auth-credentials': undefined, 'marathon-ca-cert': caCert,
       }

@@ -59,6 +59,8 @@ export class FakeMarathon implements ZddMarathon {
   readonly apps = new Map<string, FakeApp>()
   readonly calls: string[] = []
   readonly failures = new Map<CallKind, ZddError>()
+  /** Polls a create or scale stays deploying (Infinity: a release that never turns healthy). */
+  deploymentPolls = 2
   private nextTask = 1
   private scaleClock = 1
 
@@ -105,7 +107,7 @@ export class FakeMarathon implements ZddMarathon {
   async createApp(json: JsonObject): Promise<void> {
     this.calls.push(`POST /v2/apps ${String(json['id'])} instances=${String(json['instances'])}`)
     this.fail('create')
-    this.apps.set(String(json['id']), {json: structuredClone(json) as Record<string, unknown>, instances: Number(json['instances']), tasks: [], deploying: 2, scaledAt: this.scaleClock++})
+    this.apps.set(String(json['id']), {json: structuredClone(json) as Record<string, unknown>, instances: Number(json['instances']), tasks: [], deploying: this.deploymentPolls, scaledAt: this.scaleClock++})
   }
   async scaleApp(id: string, instances: number): Promise<void> {
     this.calls.push(`PUT ${id} instances=${instances}`)
@@ -113,7 +115,7 @@ export class FakeMarathon implements ZddMarathon {
     const app = this.apps.get(id)
     if (app === undefined) throw new Error(`no ${id}`)
     app.instances = instances
-    app.deploying = 2
+    app.deploying = this.deploymentPolls
     app.scaledAt = this.scaleClock++
   }
   async killTasks(ids: readonly string[]): Promise<void> {
@@ -263,6 +265,7 @@ export function world(overrides: Partial<ZddRunOptions> = {}, answers: boolean[]
     interactive: false,
     stepDelayMs: 5000,
     maxWaitMs: 300_000,
+    deployTimeoutMs: 0,
     linearIncrease: 0,
     completeCur: false,
     completePrev: false,

@@ -5,8 +5,8 @@ import {zddArgv, ZDD_FLAGS} from '../../src/cli/zdd-flags.js'
 import {UsageError} from '../../src/errors.js'
 import {runCli} from '../cli-run.js'
 
-/** zdd.py's own long flags (spec §8.1 and the shared §1.2 ones): all of mlb zdd's but --output. */
-const ZDD_PY = Object.keys(ZDD_FLAGS).filter((name) => name !== 'output')
+/** zdd.py's own long flags (spec §8.1 and the shared §1.2 ones): all of mlb zdd's but mlb's --output and --deploy-timeout. */
+const ZDD_PY = Object.keys(ZDD_FLAGS).filter((name) => name !== 'output' && name !== 'deploy-timeout')
 
 describe('mlb zdd takes the long-option prefixes zdd.py (argparse) took', () => {
   it('every prefix that named one zdd.py flag still names it', async () => {
@@ -23,9 +23,9 @@ describe('mlb zdd takes the long-option prefixes zdd.py (argparse) took', () => 
   })
 
   it('a command line of prefixes parses as the whole names do', async () => {
-    const argv = ['-j', 'app.json', '--marathon', 'http://m:8080', '--marathon-l', 'http://lb:9090', '--new=2', '--step', '0.5', '--complete-c', '--pre', './hook', '--out', 'ndjson']
+    const argv = ['-j', 'app.json', '--marathon', 'http://m:8080', '--marathon-l', 'http://lb:9090', '--new=2', '--step', '0.5', '--complete-c', '--pre', './hook', '--out', 'ndjson', '--deploy', '600']
     const {flags} = await Parser.parse(zddArgv(argv), {flags: ZDD_FLAGS})
-    expect(flags).toMatchObject({'marathon-lb': ['http://lb:9090'], 'new-instances': 2, 'step-delay': 0.5, 'complete-cur': true, 'pre-kill-hook': './hook', output: 'ndjson'})
+    expect(flags).toMatchObject({'marathon-lb': ['http://lb:9090'], 'new-instances': 2, 'step-delay': 0.5, 'complete-cur': true, 'pre-kill-hook': './hook', output: 'ndjson', 'deploy-timeout': 600})
   })
 
   it('leaves values, unknown flags and everything after -- alone', () => {

@@ -34,7 +34,7 @@ const goodApp = {id: '/web', instances: 1, labels: {HAPROXY_DEPLOYMENT_GROUP: 'w
 function flags(over: Partial<ZddFlagValues> = {}): ZddFlagValues {
   return {
     json: file('good.json', JSON.stringify(goodApp)), marathon: 'http://127.0.0.1:9', 'marathon-lb': ['http://127.0.0.1:9'], 'dry-run': false, force: true,
-    'step-delay': 5, 'initial-instances': 1, 'linear-increase': 0, resume: false, 'max-wait': 300, 'new-instances': 0, 'complete-cur': false,
+    'step-delay': 5, 'initial-instances': 1, 'linear-increase': 0, resume: false, 'max-wait': 300, 'deploy-timeout': 0, 'new-instances': 0, 'complete-cur': false,
     'complete-prev': false, 'pre-kill-hook': undefined, output: 'ndjson', 'syslog-socket': '/dev/null', 'log-format': DEFAULT_LOG_FORMAT, 'log-level': 'CRITICAL',
     'marathon-auth-credential-file': undefined, 'auth-credentials': undefined, 'dcos-auth-credentials': undefined, 'marathon-ca-cert': undefined,
     ...over,

@@ -11,7 +11,7 @@ function app(colour: string, instances: number, labels: Record<string, string | 
 }
 
 /** Test namer: `<host>_<port>` (the real one is covered in zdd-drain.test.ts). */
-const opts: PlanOptions = {maxWaitMs: 300_000, linearIncrease: 0, completeCur: false, completePrev: false, serverName: (_a, t) => `${t.host}_${t.ports[0] ?? 0}`}
+const opts: PlanOptions = {maxWaitMs: 300_000, deployTimeoutMs: 0, linearIncrease: 0, completeCur: false, completePrev: false, serverName: (_a, t) => `${t.host}_${t.ports[0] ?? 0}`}
 
 function rows(a: ZddApp, lbCount: number, status: (i: number) => string, scur: (i: number) => number = () => 0): Listener[] {
   const out: Listener[] = []
@@ -53,6 +53,20 @@ describe('plan: one test per transition', () => {
   it('new app deploying → waitDeployment', () => {
     const deploying = app('b', 1, TARGET, {deployments: [{id: 'd'}]})
     expect(plan(observed(deploying, green, undefined, {lbs: undefined}), opts)).toMatchObject({kind: 'waitDeployment'})
+  })
+  it('--deploy-timeout passed while Marathon still deploys the new app → deployTimedOut (zdd.py waited forever)', () => {
+    const deploying = app('b', 3, TARGET, {deployments: [{id: 'd'}], tasks: [{id: 'b.0', host: 'bh0', ports: [31000]}]})
+    const started = {...NEW_ROUND, deployWaitStartedAt: 1000}
+    const within = plan(observed(deploying, green, undefined, {lbs: undefined, round: started, now: 1000 + 9_999}), {...opts, deployTimeoutMs: 10_000})
+    expect(within).toMatchObject({kind: 'waitDeployment'})
+    const past = plan(observed(deploying, green, undefined, {lbs: undefined, round: started, now: 1000 + 10_000}), {...opts, deployTimeoutMs: 10_000})
+    expect(past).toEqual({
+      kind: 'deployTimedOut',
+      reason: "Marathon's deployment of /x-b did not finish within --deploy-timeout of 10s (/x-b has 1 of 3 tasks, /x-g has 3); Marathon and the load balancers are left as they are: run the same command with --resume to wait again",
+    })
+    // 0 (the default) never times out; nor does a round that has not seen the deployment yet.
+    expect(plan(observed(deploying, green, undefined, {lbs: undefined, round: started, now: 1e12}), opts)).toMatchObject({kind: 'waitDeployment'})
+    expect(plan(observed(deploying, green, undefined, {lbs: undefined, now: 1e12}), {...opts, deployTimeoutMs: 10_000})).toMatchObject({kind: 'waitDeployment'})
   })
   it('an LB reloading → waitLb reloading', () => {
     const o = observed(blue, green, both(() => 'UP'), {lbs: {count: 2, reloading: ['http://lb1:9090'], listeners: both(() => 'UP')}})

@@ -32,6 +32,23 @@ describe('runZdd: the run loop against fakes, driven by a fake clock', () => {
     expect(types(w.reporter.events)).toContain('deleted')
   })
 
+  it('--deploy-timeout: a new release Marathon never finishes deploying stops with exit 10 after the bound, nothing killed or deleted', async () => {
+    const w = world({deployTimeoutMs: 60_000})
+    w.marathon.add(greenApp(4))
+    w.marathon.deploymentPolls = Infinity
+    const r = await runZdd(w.opts, w.deps)
+    expect(r).toMatchObject({outcome: 'failed', exit: 10, code: 'MLB_ERR_ZDD_DEPLOY_TIMEOUT', newAppId: '/nginx-blue', oldAppId: '/nginx-green'})
+    expect(r.message).toMatch(/^Marathon's deployment of \/nginx-blue did not finish within --deploy-timeout of 60s \(\/nginx-blue has 0 of 1 tasks, \/nginx-green has 4\)/)
+    expect(w.marathon.calls.filter((c) => !c.startsWith('GET'))).toEqual(['POST /v2/apps /nginx-blue instances=1'])
+    // Polled every --step-delay (5 s) from the first poll that saw the deployment until 60 s had passed.
+    expect(w.clock.sleeps).toEqual(Array(12).fill(5000))
+    // Without the bound (zdd.py), the same run is still waiting when the fake's poll budget runs out.
+    const unbounded = world()
+    unbounded.marathon.add(greenApp(4))
+    unbounded.marathon.deploymentPolls = Infinity
+    expect(await runZdd({...unbounded.opts, maxPolls: 50}, unbounded.deps)).toMatchObject({exit: 2, message: 'unexpected error: swap did not finish within 50 polls'})
+  })
+
   it('--linear-increase 3 grows 1 → 4 → 7 → 8 (capped at the target)', async () => {
     const w = world({linearIncrease: 3})
     w.marathon.add(greenApp(8))
@@ -116,6 +133,13 @@ describe('runZdd: the run loop against fakes, driven by a fake clock', () => {
     expect(w.marathon.calls).toEqual(['GET /v2/apps'])
     const planned = w.reporter.events.find((e) => e.type === 'planned')
     expect(planned?.type === 'planned' && planned.steps.join('\n')).toMatch(/scale \/nginx-blue through 1 → 2 → 4/)
+    expect(planned?.type === 'planned' && planned.steps.join('\n')).not.toContain('--deploy-timeout')
+    // With the bound, the plan says so.
+    const bounded = world({dryRun: true, force: false, deployTimeoutMs: 600_000})
+    bounded.marathon.add(greenApp(4))
+    await runZdd(bounded.opts, bounded.deps)
+    const steps = bounded.reporter.events.find((e) => e.type === 'planned')
+    expect(steps?.type === 'planned' && steps.steps.join('\n')).toContain('(backend nginx_10000); each Marathon deployment of /nginx-blue waited for at most 600s (--deploy-timeout)')
   })
 
   it('--dry-run on the resume path observes only (zdd.py acted for real, §10.43)', async () => {
