@@ -5,38 +5,29 @@
  * to two after `--hard-stop-after`), `/_haproxy_getconfig` and the map endpoints answer, and
  * SIGTERM stops everything with exit status 0. Needs `npm run build`.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
-import {createInterface} from 'node:readline'
 import {request} from 'undici'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {generateSelfSignedCert} from '../../src/serve/container-cert.js'
-import {startSimulator, type Simulator} from '../../src/sim/index.js'
-import {BIN, cleanEnv, missingBuild} from '../cli-run.js'
+import type {Simulator} from '../../src/sim/index.js'
 import {until} from '../daemon-harness.js'
-import {freePorts, requireHaproxy} from '../haproxy-harness.js'
+import {makeServeFolder, serveArgs, spawnServe, startWebSimulator, type ServeLine} from '../serve-cli.js'
 import {alive} from '../wait.js'
 
 const SERVICE_PORTS = {min: 21500, max: 21599}
 const TASK_PORTS = {min: 23200, max: 23399}
 const HARD_STOP_AFTER = 3
 
-interface Line {
-  readonly msg: string
-  readonly [k: string]: unknown
-}
-
 describe('mlb serve (built CLI): signals and the :9090 endpoints', () => {
   let sim: Simulator
   let dir: string
   let child: ChildProcess
   let exited: Promise<number | null>
-  const lines: Line[] = []
+  let lines: ServeLine[] = []
   let stats = 0
   const count = (re: RegExp): number => lines.filter((l) => re.test(l.msg)).length
   const get = async (path: string): Promise<{status: number; body: string}> => {
@@ -46,30 +37,12 @@ describe('mlb serve (built CLI): signals and the :9090 endpoints', () => {
   const pids = async (): Promise<number[]> => (await get('/_haproxy_getpids')).body.trim().split(/\s+/).map(Number)
 
   beforeAll(async () => {
-    const missing = missingBuild()
-    if (missing !== undefined) throw new Error(missing)
-    requireHaproxy()
-    sim = await startSimulator({servicePorts: SERVICE_PORTS, taskPorts: TASK_PORTS, apps: {apps: [{id: '/web', cmd: 'x', instances: 1, labels: {HAPROXY_0_VHOST: 'web.test'}, portDefinitions: [{port: 0}]}]}})
-    await sim.waitFor(() => sim.tasks('/web').some((x) => x.state === 'TASK_RUNNING'), 10_000)
-    dir = await mkdtemp(join(tmpdir(), 'mlb-serve-sig-'))
-    await generateSelfSignedCert(join(dir, 'cert.pem'))
-    const [http, https, appId, metrics] = (await freePorts(5)) as [number, number, number, number, number]
-    stats = (await freePorts(1))[0]!
-    const args = [
-      BIN, 'serve', '--marathon', sim.url, '--group', '*', '--haproxy-map', '--haproxy-config', join(dir, 'haproxy.cfg'), '--syslog-socket', '/dev/null',
-      '--haproxy-run-dir', join(dir, 'run'), '--haproxy-state-dir', join(dir, 'state'), '--pid-file', join(dir, 'mlb.pid'), '--ssl-certs', join(dir, 'cert.pem'),
-      '--http-bind', `127.0.0.1:${http}`, '--https-bind', `127.0.0.1:${https}`, '--appid-bind', `127.0.0.1:${appId}`, '--stats-bind', `127.0.0.1:${stats}`,
-      '--haproxy-maxconn', '4000', '--metrics-port', String(metrics), '--hard-stop-after', String(HARD_STOP_AFTER), '--log-format', 'json', '--archive-versions', '2',
-    ]
-    child = spawn(process.execPath, args, {cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']})
-    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-    createInterface({input: child.stderr!}).on('line', (l) => {
-      try {
-        lines.push(JSON.parse(l) as Line)
-      } catch {
-        lines.push({msg: l})
-      }
-    })
+    sim = await startWebSimulator({servicePorts: SERVICE_PORTS, taskPorts: TASK_PORTS})
+    const folder = await makeServeFolder('mlb-serve-sig-')
+    dir = folder.dir
+    stats = folder.ports.stats
+    const m = spawnServe([...serveArgs(sim.url, folder), '--haproxy-map', '--hard-stop-after', String(HARD_STOP_AFTER), '--archive-versions', '2'], dir)
+    ;({child, exited, lines} = m)
     await until(() => count(/^mlb serve is running$/) > 0 || child.exitCode !== null, 30_000, 'daemon running')
     expect(child.exitCode).toBeNull()
   }, 60_000)

@@ -7,39 +7,22 @@
  * Two daemons started at the same instant: one runs, the other is refused (the start-up lock).
  * Needs `npm run build`.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {createInterface} from 'node:readline'
 import {request} from 'undici'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {generateSelfSignedCert} from '../../src/serve/container-cert.js'
-import {startSimulator, type Simulator} from '../../src/sim/index.js'
-import {BIN, cleanEnv, missingBuild} from '../cli-run.js'
-import {freePorts, requireHaproxy} from '../haproxy-harness.js'
+import type {Simulator} from '../../src/sim/index.js'
+import {makeServeFolder, serveArgs, spawnServe, startWebSimulator, type ServeChild as Mlb} from '../serve-cli.js'
 import {until} from '../wait.js'
 
 const SERVICE_PORTS = {min: 21800, max: 21899}
 const TASK_PORTS = {min: 23600, max: 23799}
 /** The CLI's soft-stop bound (supervisor.ts default), which bounds the orphan's stop too. */
 const SOFT_STOP_MS = 10_000
-
-interface Line {
-  readonly msg: string
-  readonly [k: string]: unknown
-}
-
-/** One `mlb serve` child with its JSON log lines and raw stderr. */
-interface Mlb {
-  readonly child: ChildProcess
-  readonly lines: Line[]
-  stderr: string
-  readonly exited: Promise<number | null>
-}
 
 /** Alive and not a zombie (an unreaped process still answers kill 0). */
 function running(pid: number): boolean {
@@ -68,16 +51,7 @@ describe('mlb serve (built CLI): one daemon per pid file and run dir', () => {
   const pidFile = (): string => join(dir, 'mlb.pid')
 
   const startMlb = (): Mlb => {
-    const child = spawn(process.execPath, [BIN, 'serve', ...args], {cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']})
-    const m: Mlb = {child, lines: [], stderr: '', exited: new Promise((resolve) => child.on('exit', (code) => resolve(code)))}
-    createInterface({input: child.stderr!}).on('line', (l) => {
-      m.stderr += `${l}\n`
-      try {
-        m.lines.push(JSON.parse(l) as Line)
-      } catch {
-        m.lines.push({msg: l})
-      }
-    })
+    const m = spawnServe(args, dir)
     started.push(m)
     return m
   }
@@ -102,21 +76,11 @@ describe('mlb serve (built CLI): one daemon per pid file and run dir', () => {
   }
 
   beforeAll(async () => {
-    const missing = missingBuild()
-    if (missing !== undefined) throw new Error(missing)
-    requireHaproxy()
-    sim = await startSimulator({servicePorts: SERVICE_PORTS, taskPorts: TASK_PORTS, apps: {apps: [{id: '/web', cmd: 'x', instances: 1, labels: {HAPROXY_0_VHOST: 'web.test'}, portDefinitions: [{port: 0}]}]}})
-    await sim.waitFor(() => sim.tasks('/web').some((x) => x.state === 'TASK_RUNNING'), 10_000)
-    dir = await mkdtemp(join(tmpdir(), 'mlb-takeover-'))
-    await generateSelfSignedCert(join(dir, 'cert.pem'))
-    const [h, https, appId, st, metrics] = (await freePorts(5)) as [number, number, number, number, number]
-    ;[http, stats] = [h, st]
-    args = [
-      '--marathon', sim.url, '--group', '*', '--haproxy-config', join(dir, 'haproxy.cfg'), '--syslog-socket', '/dev/null',
-      '--haproxy-run-dir', join(dir, 'run'), '--haproxy-state-dir', join(dir, 'state'), '--pid-file', join(dir, 'mlb.pid'), '--ssl-certs', join(dir, 'cert.pem'),
-      '--http-bind', `127.0.0.1:${http}`, '--https-bind', `127.0.0.1:${https}`, '--appid-bind', `127.0.0.1:${appId}`, '--stats-bind', `127.0.0.1:${stats}`,
-      '--haproxy-maxconn', '4000', '--metrics-port', String(metrics), '--log-format', 'json',
-    ]
+    sim = await startWebSimulator({servicePorts: SERVICE_PORTS, taskPorts: TASK_PORTS})
+    const folder = await makeServeFolder('mlb-takeover-')
+    ;({dir} = folder)
+    ;({http, stats} = folder.ports)
+    args = serveArgs(sim.url, folder)
   }, 60_000)
 
   afterAll(async () => {
